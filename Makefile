@@ -1,0 +1,49 @@
+# Deux commandes suffisent : `make run` (démonstration sur SQLite) et `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+# Réglages de développement pour `make run` ; la production lit son propre environnement.
+DEV_ENV := DEBUG=1 SECRET_KEY=dev-seulement-pas-un-vrai-secret
+
+.PHONY: install run migrate demo lint format test test-e2e check-deploy clean
+
+$(BIN)/activate: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/activate
+
+install: $(BIN)/activate
+
+migrate: install
+	$(DEV_ENV) $(MANAGE) migrate --noinput
+
+demo: migrate
+	$(DEV_ENV) $(MANAGE) seed_demo
+
+run: demo
+	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
+
+test: lint
+	$(BIN)/python -m pytest
+
+test-e2e: install
+	$(BIN)/python -m pytest -m e2e
+
+# Vérifie que les réglages de production ne lèvent aucun avertissement de déploiement.
+check-deploy: install
+	DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))') \
+		ALLOWED_HOSTS=clspd.exemple.fr $(MANAGE) check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

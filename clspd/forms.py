@@ -1,0 +1,101 @@
+"""Formulaires du cœur, et ce que partagent tous les formulaires de l'application."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+
+from clspd.models import Institution, Programme, Territoire
+
+
+class ChampDate(forms.DateField):
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AvecBouton:
+    """Mise en forme crispy commune : un bouton d'envoi, des erreurs en français."""
+
+    libelle_bouton = "Enregistrer"
+    methode = "post"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = self.methode
+        self.helper.add_input(Submit("envoyer", self.libelle_bouton))
+
+
+def ajouter_erreurs(form, erreur: ValidationError):
+    """Place les erreurs d'un service à côté des champs du formulaire concernés."""
+    if not hasattr(erreur, "error_dict"):
+        form.add_error(None, erreur)
+        return
+    for champ, erreurs in erreur.error_dict.items():
+        form.add_error(champ if champ in form.fields else None, erreurs)
+
+
+class ConnexionForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Adresse électronique",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    error_messages = {
+        "invalid_login": "Adresse électronique ou mot de passe incorrect.",
+        "inactive": "Ce compte est désactivé.",
+    }
+
+
+class InstitutionForm(AvecBouton, forms.ModelForm):
+    class Meta:
+        model = Institution
+        fields = ["nom", "categorie", "adresse", "courriel", "telephone"]
+        widgets = {"adresse": forms.Textarea(attrs={"rows": 3})}
+
+
+class TerritoireForm(AvecBouton, forms.ModelForm):
+    class Meta:
+        model = Territoire
+        fields = ["nom", "type", "commune"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = self.instance.conseil.communes.all()
+
+
+class PersonneForm(AvecBouton, forms.Form):
+    """Une personne désignée par son adresse ; un compte lui est créé si besoin."""
+
+    email = forms.EmailField(
+        label="Adresse électronique",
+        help_text="Si la personne n'a pas encore de compte, elle reçoit une invitation.",
+    )
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    last_name = forms.CharField(label="Nom", max_length=150)
+    fonction = forms.CharField(label="Fonction", max_length=200, required=False)
+    institution = forms.ModelChoiceField(label="Institution", queryset=Institution.objects.none())
+
+    def __init__(self, *args, conseil, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = conseil.institutions.all()
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class MembreFormationRestreinteForm(PersonneForm):
+    qualite = forms.CharField(label="Qualité", max_length=200, required=False)
+    programme = forms.ModelChoiceField(
+        label="Programme",
+        queryset=Programme.objects.filter(actif=True).select_related("strategie"),
+        required=False,
+        empty_label="Membre permanent (tous les programmes)",
+        help_text="Pour un membre qui ne siège que pour un programme.",
+    )
+    date_debut = ChampDate(label="Date de début")
+
+
+class FinForm(AvecBouton, forms.Form):
+    libelle_bouton = "Confirmer le retrait"
+
+    date_fin = ChampDate(label="Date de fin")

@@ -1,0 +1,233 @@
+"""Vues du cœur : annuaire des institutions, territoire, formation restreinte, activation."""
+
+from functools import partial
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+
+from clspd import permissions, selectors, services
+from clspd.forms import (
+    FinForm,
+    InstitutionForm,
+    MembreFormationRestreinteForm,
+    TerritoireForm,
+    ajouter_erreurs,
+)
+from clspd.models import Institution, Territoire
+from clspd.permissions import Action
+
+
+def paginer(request, queryset, par_page=None):
+    return Paginator(queryset, par_page or settings.PAGINATION).get_page(request.GET.get("page"))
+
+
+def base_url(request):
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _contexte_conseil(request, conseil, **contexte):
+    return {
+        "conseil": conseil,
+        "peut_coordonner": permissions.peut(request.user, Action.COORDONNER, conseil),
+        **contexte,
+    }
+
+
+def _edition(request, conseil, form, enregistrer, *, gabarit, succes, retour, **contexte):
+    """Formulaire d'un objet du conseil : le service enregistre, ses erreurs vont aux champs."""
+    if request.method == "POST" and form.is_valid():
+        champs = {nom: form.cleaned_data[nom] for nom in form.Meta.fields}
+        try:
+            enregistrer(**champs)
+        except ValidationError as erreur:
+            ajouter_erreurs(form, erreur)
+        else:
+            messages.success(request, succes.format(**champs))
+            return redirect(retour, conseil_pk=conseil.pk)
+    return render(request, gabarit, _contexte_conseil(request, conseil, form=form, **contexte))
+
+
+_INSTITUTION = {
+    "gabarit": "clspd/institution_formulaire.html",
+    "succes": "L'institution « {nom} » est enregistrée.",
+    "retour": "institution_liste",
+}
+_TERRITOIRE = {
+    "gabarit": "clspd/territoire_formulaire.html",
+    "succes": "Le territoire « {nom} » est enregistré.",
+    "retour": "territoire_liste",
+}
+
+
+# Institutions ----------------------------------------------------------------------------
+
+
+def institution_liste(request, conseil_pk):
+    conseil = selectors.conseil_pour(request.user, conseil_pk, Action.COORDONNER)
+    page = paginer(request, selectors.institutions_du_conseil(conseil))
+    return render(
+        request,
+        "clspd/institution_liste.html",
+        _contexte_conseil(request, conseil, page_obj=page),
+    )
+
+
+def institution_creer(request, conseil_pk):
+    conseil = selectors.conseil_pour(request.user, conseil_pk, Action.COORDONNER)
+    form = InstitutionForm(request.POST or None, instance=Institution(conseil=conseil))
+    return _edition(
+        request, conseil, form, partial(services.institution_creer, conseil=conseil), **_INSTITUTION
+    )
+
+
+def institution_modifier(request, pk):
+    institution = selectors.institution_pour_coordination(request.user, pk)
+    form = InstitutionForm(request.POST or None, instance=institution)
+    enregistrer = partial(services.institution_modifier, institution)
+    return _edition(
+        request, institution.conseil, form, enregistrer, institution=institution, **_INSTITUTION
+    )
+
+
+def institution_supprimer(request, pk):
+    institution = selectors.institution_pour_coordination(request.user, pk)
+    conseil = institution.conseil
+    erreur = None
+    if request.method == "POST":
+        try:
+            services.institution_supprimer(institution)
+        except ValidationError as exc:
+            erreur = exc.messages[0]
+        else:
+            messages.success(request, f"L'institution « {institution.nom} » est supprimée.")
+            return redirect("institution_liste", conseil_pk=conseil.pk)
+    return render(
+        request,
+        "clspd/institution_supprimer.html",
+        _contexte_conseil(request, conseil, institution=institution, erreur=erreur),
+    )
+
+
+# Territoire ------------------------------------------------------------------------------
+
+
+def territoire_liste(request, conseil_pk):
+    conseil = selectors.conseil_pour(request.user, conseil_pk, Action.COORDONNER)
+    page = paginer(request, selectors.territoires_du_conseil(conseil))
+    return render(
+        request,
+        "clspd/territoire_liste.html",
+        _contexte_conseil(request, conseil, page_obj=page, communes=conseil.communes.all()),
+    )
+
+
+def territoire_creer(request, conseil_pk):
+    conseil = selectors.conseil_pour(request.user, conseil_pk, Action.COORDONNER)
+    form = TerritoireForm(request.POST or None, instance=Territoire(conseil=conseil))
+    return _edition(
+        request, conseil, form, partial(services.territoire_creer, conseil=conseil), **_TERRITOIRE
+    )
+
+
+def territoire_modifier(request, pk):
+    territoire = selectors.territoire_pour_coordination(request.user, pk)
+    form = TerritoireForm(request.POST or None, instance=territoire)
+    enregistrer = partial(services.territoire_modifier, territoire)
+    return _edition(
+        request, territoire.conseil, form, enregistrer, territoire=territoire, **_TERRITOIRE
+    )
+
+
+# Formation restreinte --------------------------------------------------------------------
+
+
+def formation_restreinte(request, conseil_pk):
+    conseil = selectors.conseil_pour(request.user, conseil_pk, Action.CONSULTER)
+    return render(
+        request,
+        "clspd/formation_restreinte.html",
+        _contexte_conseil(
+            request, conseil, sieges=selectors.formation_restreinte_du_conseil(conseil)
+        ),
+    )
+
+
+def formation_restreinte_ajouter(request, conseil_pk):
+    conseil = selectors.conseil_pour(request.user, conseil_pk, Action.COORDONNER)
+    form = MembreFormationRestreinteForm(request.POST or None, conseil=conseil)
+    if request.method == "POST" and form.is_valid():
+        donnees = form.cleaned_data
+        try:
+            utilisateur, invitation = services.personne_obtenir_ou_inviter(
+                email=donnees["email"],
+                first_name=donnees["first_name"],
+                last_name=donnees["last_name"],
+                fonction=donnees["fonction"],
+                institution=donnees["institution"],
+                conseil=conseil,
+                invite_par=request.user,
+                base_url=base_url(request),
+            )
+            services.formation_restreinte_ajouter(
+                conseil=conseil,
+                utilisateur=utilisateur,
+                institution=donnees["institution"],
+                qualite=donnees["qualite"],
+                programme=donnees["programme"],
+                date_debut=donnees["date_debut"],
+            )
+        except ValidationError as erreur:
+            ajouter_erreurs(form, erreur)
+        else:
+            messages.success(request, f"{utilisateur} siège à la formation restreinte.")
+            if invitation:
+                messages.info(request, "Une invitation à activer son compte lui a été envoyée.")
+            return redirect("formation_restreinte", conseil_pk=conseil.pk)
+    return render(
+        request,
+        "clspd/formation_restreinte_ajouter.html",
+        _contexte_conseil(request, conseil, form=form),
+    )
+
+
+def formation_restreinte_retirer(request, pk):
+    siege = selectors.siege_pour_coordination(request.user, pk)
+    form = FinForm(request.POST or None, initial={"date_fin": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.formation_restreinte_retirer(siege, date_fin=form.cleaned_data["date_fin"])
+        except ValidationError as erreur:
+            ajouter_erreurs(form, erreur)
+        else:
+            messages.success(
+                request, f"{siege.utilisateur} ne siège plus à la formation restreinte."
+            )
+            return redirect("formation_restreinte", conseil_pk=siege.conseil_id)
+    return render(
+        request,
+        "clspd/formation_restreinte_retirer.html",
+        _contexte_conseil(request, siege.conseil, form=form, siege=siege),
+    )
+
+
+# Comptes ---------------------------------------------------------------------------------
+
+
+class ActivationView(auth_views.PasswordResetConfirmView):
+    """Première connexion d'une personne invitée : elle choisit son mot de passe."""
+
+    template_name = "registration/activation.html"
+    success_url = reverse_lazy("connexion")
+    reset_url_token = "activer"
+
+    def form_valid(self, form):
+        form.user.is_active = True
+        response = super().form_valid(form)
+        messages.success(self.request, "Votre compte est activé : vous pouvez vous connecter.")
+        return response

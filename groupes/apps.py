@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GroupesConfig(AppConfig):
+    name = "groupes"
+    verbose_name = "Groupes opérationnels"
