@@ -5,8 +5,10 @@ structure des conseils. Le contenu des groupes n'y figure pas : il se gère dans
 l'application, où les permissions s'appliquent.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 
 from clspd import services
 from clspd.models import (
@@ -53,8 +55,24 @@ class CommuneAdmin(admin.ModelAdmin):
     search_fields = ["nom", "code_insee"]
 
 
+class ConseilAdminForm(forms.ModelForm):
+    class Meta:
+        model = Conseil
+        fields = ["nom", "type", "communes", "coordonnateurs"]
+
+    def clean(self):
+        donnees = super().clean()
+        if "type" in donnees and "communes" in donnees:
+            try:
+                Conseil.valider_communes(donnees["type"], list(donnees["communes"]))
+            except ValidationError as erreur:
+                self.add_error(None, erreur)
+        return donnees
+
+
 @admin.register(Conseil)
 class ConseilAdmin(admin.ModelAdmin):
+    form = ConseilAdminForm
     list_display = ["nom", "type"]
     search_fields = ["nom"]
     filter_horizontal = ["communes", "coordonnateurs"]

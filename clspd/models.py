@@ -4,7 +4,6 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.urls import reverse
 from guardian.models import UserObjectPermissionBase
 
 valider_code_insee = RegexValidator(
@@ -139,8 +138,13 @@ class Conseil(models.Model):
     def __str__(self):
         return self.nom
 
-    def get_absolute_url(self):
-        return reverse("conseil_detail", args=[self.pk])
+    @staticmethod
+    def valider_communes(type, communes):
+        """Un CLSPD couvre une commune, un CISPD plusieurs."""
+        if type == TypeConseil.CISPD and len(communes) < 2:
+            raise ValidationError({"communes": "Un CISPD couvre plusieurs communes."})
+        if type == TypeConseil.CLSPD and len(communes) != 1:
+            raise ValidationError({"communes": "Un CLSPD couvre une seule commune."})
 
 
 class ConseilPermission(UserObjectPermissionBase):

@@ -40,13 +40,10 @@ def conseil_synchroniser_permissions(conseil):
 def conseil_creer(*, nom, type, communes, coordonnateurs=()):
     conseil = Conseil(nom=nom, type=type)
     conseil.full_clean()
+    Conseil.valider_communes(type, communes)
     conseil.save()
     conseil.communes.set(communes)
     conseil.coordonnateurs.set(coordonnateurs)
-    if type == Conseil.Type.CISPD and len(communes) < 2:
-        raise ValidationError({"communes": "Un CISPD couvre plusieurs communes."})
-    if type == Conseil.Type.CLSPD and len(communes) != 1:
-        raise ValidationError({"communes": "Un CLSPD couvre une seule commune."})
     conseil_synchroniser_permissions(conseil)
     return conseil
 
