@@ -38,7 +38,7 @@ def ajouter_erreurs(form, erreur: ValidationError):
 class ConnexionForm(AuthenticationForm):
     username = forms.EmailField(
         label="Adresse électronique",
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     error_messages = {
         "invalid_login": "Adresse électronique ou mot de passe incorrect.",

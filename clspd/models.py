@@ -1,7 +1,7 @@
 """Le cœur : conseils, territoire, institutions partenaires, utilisateurs, cadre national."""
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from guardian.models import UserObjectPermissionBase
@@ -10,6 +10,34 @@ valider_code_insee = RegexValidator(
     r"^(?:\d{5}|2[AB]\d{3})$",
     "Le code INSEE compte 5 caractères : des chiffres, ou 2A / 2B suivis de 3 chiffres.",
 )
+
+
+class UniciteParConseil:
+    """Les contraintes d'unicité « par conseil » (``fields=["conseil", "nom"]``) mettent leur
+    erreur sur le champ saisi (le dernier), où le formulaire l'affiche.
+
+    Django ne rattache à un champ que l'erreur d'une contrainte d'un seul champ : sans cela,
+    « ce nom existe déjà » s'afficherait en tête du formulaire, loin du champ à corriger.
+    """
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as erreur:
+            champ_du_message = {
+                contrainte.get_violation_error_message(): contrainte.fields[-1]
+                for contrainte in self._meta.constraints
+                if isinstance(contrainte, models.UniqueConstraint)
+                and contrainte.fields[:1] == ("conseil",)
+            }
+            erreurs = {}
+            for champ, liste in erreur.error_dict.items():
+                for detail in liste:
+                    cible = champ
+                    if champ == NON_FIELD_ERRORS:
+                        cible = champ_du_message.get(detail.message, champ)
+                    erreurs.setdefault(cible, []).append(detail)
+            raise ValidationError(erreurs) from None
 
 
 class Strategie(models.Model):
@@ -163,7 +191,7 @@ class TypeTerritoire(models.TextChoices):
     ZSP = "zsp", "Zone de sécurité prioritaire (ZSP)"
 
 
-class Territoire(models.Model):
+class Territoire(UniciteParConseil, models.Model):
     """Une unité territoriale d'un conseil : quartier, QPV ou zone de sécurité prioritaire."""
 
     Type = TypeTerritoire
@@ -233,7 +261,7 @@ class CategorieInstitution(models.TextChoices):
     AUTRE = "autre", "Autre"
 
 
-class Institution(models.Model):
+class Institution(UniciteParConseil, models.Model):
     """Une institution partenaire, dans l'annuaire d'un conseil."""
 
     Categorie = CategorieInstitution

@@ -84,8 +84,9 @@ class GroupeFiltreForm(AvecBouton, forms.Form):
 
     def filtres(self):
         """Les filtres valides, en arguments de sélecteur (les valeurs invalides sont ignorées)."""
-        if not self.is_valid():
+        if not self.is_bound:
             return {}
+        self.is_valid()  # un champ invalide est absent de cleaned_data : les autres filtrent
         donnees = self.cleaned_data
         filtres = {
             cle: donnees[cle] for cle in ("nature", "programme", "territoire") if donnees.get(cle)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 
-from clspd.models import Conseil, Institution, Programme, Territoire
+from clspd.models import Conseil, Institution, Programme, Territoire, UniciteParConseil
 
 
 class GroupeQuerySet(models.QuerySet):
@@ -21,7 +21,7 @@ class NatureGroupe(models.TextChoices):
     CCOP = "ccop", "Cellule de coordination opérationnelle du partenariat (CCOP)"
 
 
-class GroupeOperationnel(models.Model):
+class GroupeOperationnel(UniciteParConseil, models.Model):
     """Un « groupe de travail et d'échange d'informations » du conseil."""
 
     Nature = NatureGroupe

@@ -22,24 +22,39 @@ from tests.factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _gabarits_stricts(settings):
-    """Une variable inconnue dans un gabarit fait échouer le test (comme aux emplois)."""
-    for gabarit in settings.TEMPLATES:
-        gabarit.setdefault("OPTIONS", {})["string_if_invalid"] = _VariableInconnue()
-
-
 class _VariableInconnue(str):
-    def __bool__(self):  # {% if variable_absente %} reste faux
-        return False
+    """Fait échouer un gabarit qui lit une variable inconnue.
+
+    Django n'appelle ``string_if_invalid % nom`` que si la valeur est vraie et contient
+    « %s » : les balises ``{% if %}`` résolvent sans elle et restent fausses.
+    """
+
+    def __contains__(self, motif):
+        return motif == "%s"
 
     def __mod__(self, nom):
         raise AssertionError(f"Variable de gabarit inconnue : {nom}")
 
 
+_VARIABLE_INCONNUE = _VariableInconnue("<variable inconnue>")
+
+
+@pytest.fixture(autouse=True)
+def _gabarits_stricts(settings):
+    # Une nouvelle liste (et non une modification en place) : Django recrée ses moteurs.
+    settings.TEMPLATES = [
+        {
+            **moteur,
+            "OPTIONS": {**moteur.get("OPTIONS", {}), "string_if_invalid": _VARIABLE_INCONNUE},
+        }
+        for moteur in settings.TEMPLATES
+    ]
+
+
 @pytest.fixture(autouse=True)
 def _reglages_de_test(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Le manifeste des fichiers statiques n'existe qu'après collectstatic.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -1,0 +1,552 @@
+"""La table des permissions, à la manière de pretix : chaque URL du projet, pour chaque
+persona, avec le statut attendu.
+
+Règle : ce qui n'est pas permis répond 404 (jamais 403), pour ne rien révéler ; une
+personne non connectée est renvoyée vers la page de connexion, sauf sur les pages de
+compte publiques. Une URL ajoutée au projet sans être ajoutée à cette table fait échouer
+``test_chaque_url_du_projet_est_dans_la_table``.
+"""
+
+import dataclasses
+import datetime
+from collections.abc import Callable
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.views import redirect_to_login
+from django.core import mail
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from clspd import services as conseil_services
+from clspd.models import (
+    Conseil,
+    ConseilPermission,
+    Institution,
+    MembreFormationRestreinte,
+    Territoire,
+    Utilisateur,
+)
+from groupes.models import Appartenance, DesignationPilote, GroupeOperationnel, GroupePermission
+from groupes.services import groupe_synchroniser_permissions
+from tests.conftest import ajouter_membre
+from tests.factories import (
+    InstitutionFactory,
+    TerritoireFactory,
+    UtilisateurFactory,
+    programme,
+)
+
+CONNECTEES = (
+    "etranger",
+    "membre",
+    "pilote",
+    "coordonnateur",
+    "formation_restreinte",
+    "autre_conseil",
+)
+PERSONAS = ("anonyme", *CONNECTEES)
+
+
+class VersConnexion:
+    """Redirection vers la page de connexion du projet, avec ``next`` = la page demandée."""
+
+    def __repr__(self):
+        return "VersConnexion"
+
+
+VERS_CONNEXION = VersConnexion()
+
+
+@dataclasses.dataclass(frozen=True)
+class Redirige:
+    """Redirection vers une adresse exacte."""
+
+    vers: str
+
+
+def reserve_a(*autorisees):
+    """Page protégée : 200 pour les personas nommées, 404 pour les autres connectées."""
+    return {"anonyme": VERS_CONNEXION} | {p: 200 if p in autorisees else 404 for p in CONNECTEES}
+
+
+PUBLIQUE = dict.fromkeys(PERSONAS, 200)
+COORDINATION = reserve_a("coordonnateur")
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    attendus: dict
+    kwargs: Callable[[SimpleNamespace], dict] = lambda m: {}
+    # L'URL désigne un objet d'un conseil : essayée aussi avec les objets d'un autre conseil.
+    du_conseil: bool = False
+    # Données d'un POST qui écrirait quelque chose si la persona en avait le droit.
+    ecriture: Callable[[SimpleNamespace], dict] | None = None
+    # Un texte que la réponse doit contenir quand elle répond 200.
+    contient: str = ""
+
+
+def _uid(m):
+    return urlsafe_base64_encode(force_bytes(m.membre.pk))
+
+
+def _aujourdhui():
+    return timezone.localdate().isoformat()
+
+
+def _groupe_donnees(nom):
+    return lambda m: {
+        "nom": nom,
+        "nature": GroupeOperationnel.Nature.THEMATIQUE,
+        "programme": programme().pk,
+        "territoire": "",
+        "description": "",
+        "actif": "on",
+    }
+
+
+def _personne_donnees(m, **autres):
+    return {
+        "email": "nouvelle.personne@testville.fr",
+        "first_name": "Nouvelle",
+        "last_name": "Personne",
+        "fonction": "",
+        "institution": m.institution.pk,
+        "date_debut": _aujourdhui(),
+        **autres,
+    }
+
+
+def _conseil(m):
+    return {"conseil_pk": m.conseil.pk}
+
+
+def _groupe(m):
+    return {"pk": m.groupe.pk}
+
+
+TABLE = {
+    # Accueil
+    "accueil": Route(reserve_a(*CONNECTEES)),
+    # Comptes
+    "connexion": Route(
+        {"anonyme": 200} | dict.fromkeys(CONNECTEES, Redirige("/")), contient="Connexion"
+    ),
+    # La déconnexion se fait en POST seulement (bouton de l'en-tête).
+    "deconnexion": Route({"anonyme": VERS_CONNEXION} | dict.fromkeys(CONNECTEES, 405)),
+    "mot_de_passe_modifier": Route(reserve_a(*CONNECTEES)),
+    "mot_de_passe_modifie": Route(reserve_a(*CONNECTEES)),
+    "reinitialisation": Route(PUBLIQUE),
+    "reinitialisation_envoyee": Route(PUBLIQUE),
+    "reinitialisation_confirmer": Route(
+        PUBLIQUE,
+        kwargs=lambda m: {"uidb64": _uid(m), "token": "jeton-invalide"},
+        contient="Ce lien de réinitialisation n'est plus valide",
+    ),
+    "reinitialisation_terminee": Route(PUBLIQUE),
+    "activation": Route(
+        PUBLIQUE,
+        kwargs=lambda m: {"uidb64": _uid(m), "token": "jeton-invalide"},
+        contient="Ce lien d'activation n'est plus valide",
+    ),
+    # Conseil : synthèse et formation restreinte (coordination et formation restreinte)
+    "groupes:conseil": Route(
+        reserve_a("coordonnateur", "formation_restreinte"), kwargs=_conseil, du_conseil=True
+    ),
+    "formation_restreinte": Route(
+        reserve_a("coordonnateur", "formation_restreinte"), kwargs=_conseil, du_conseil=True
+    ),
+    "formation_restreinte_ajouter": Route(
+        COORDINATION,
+        kwargs=_conseil,
+        du_conseil=True,
+        ecriture=lambda m: _personne_donnees(m, qualite="Délégué du préfet", programme=""),
+    ),
+    "formation_restreinte_retirer": Route(
+        COORDINATION,
+        kwargs=lambda m: {"pk": m.siege.pk},
+        du_conseil=True,
+        ecriture=lambda m: {"date_fin": _aujourdhui()},
+    ),
+    # Annuaire des institutions et territoire (coordination)
+    "institution_liste": Route(COORDINATION, kwargs=_conseil, du_conseil=True),
+    "institution_creer": Route(
+        COORDINATION,
+        kwargs=_conseil,
+        du_conseil=True,
+        ecriture=lambda m: {"nom": "Mission locale", "categorie": Institution.Categorie.AUTRE},
+    ),
+    "institution_modifier": Route(
+        COORDINATION,
+        kwargs=lambda m: {"pk": m.institution_libre.pk},
+        du_conseil=True,
+        ecriture=lambda m: {"nom": "Nom détourné", "categorie": Institution.Categorie.AUTRE},
+    ),
+    "institution_supprimer": Route(
+        COORDINATION,
+        kwargs=lambda m: {"pk": m.institution_libre.pk},
+        du_conseil=True,
+        ecriture=lambda m: {},
+    ),
+    "territoire_liste": Route(COORDINATION, kwargs=_conseil, du_conseil=True),
+    "territoire_creer": Route(
+        COORDINATION,
+        kwargs=_conseil,
+        du_conseil=True,
+        ecriture=lambda m: {"nom": "Quartier nouveau", "type": Territoire.Type.QUARTIER},
+    ),
+    "territoire_modifier": Route(
+        COORDINATION,
+        kwargs=lambda m: {"pk": m.territoire.pk},
+        du_conseil=True,
+        ecriture=lambda m: {"nom": "Territoire détourné", "type": Territoire.Type.QPV},
+    ),
+    # Groupes
+    "groupes:creer": Route(
+        COORDINATION,
+        kwargs=_conseil,
+        du_conseil=True,
+        ecriture=_groupe_donnees("Groupe clandestin"),
+    ),
+    "groupes:detail": Route(
+        reserve_a("membre", "pilote", "coordonnateur"), kwargs=_groupe, du_conseil=True
+    ),
+    "groupes:modifier": Route(
+        COORDINATION,
+        kwargs=_groupe,
+        du_conseil=True,
+        ecriture=_groupe_donnees("Groupe renommé"),
+    ),
+    # Les pilotes ne gèrent pas les membres dans cette version.
+    "groupes:membre_ajouter": Route(
+        COORDINATION,
+        kwargs=_groupe,
+        du_conseil=True,
+        ecriture=lambda m: _personne_donnees(m, role=Appartenance.Role.MEMBRE),
+    ),
+    "groupes:membre_retirer": Route(
+        COORDINATION,
+        kwargs=lambda m: {"pk": m.groupe.pk, "appartenance_pk": m.appartenance.pk},
+        du_conseil=True,
+        ecriture=lambda m: {"date_fin": _aujourdhui()},
+    ),
+    "groupes:pilote_designer": Route(
+        COORDINATION,
+        kwargs=_groupe,
+        du_conseil=True,
+        ecriture=lambda m: {
+            "pilote": m.membre.pk,
+            "date_designation": _aujourdhui(),
+            "accord_maire_le": _aujourdhui(),
+            "accord_prefet_le": _aujourdhui(),
+        },
+    ),
+}
+
+ECRITURES = sorted(nom for nom, route in TABLE.items() if route.ecriture)
+DU_CONSEIL = sorted(nom for nom, route in TABLE.items() if route.du_conseil)
+
+
+# Le monde des tests ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def monde(
+    conseil,
+    groupe,
+    institution,
+    zsp,
+    coordonnateur,
+    pilote,
+    membre,
+    etranger,
+    formation_restreinte,
+    autre_conseil,
+):
+    """Toutes les personas, et les objets du conseil que désignent les URL."""
+    return SimpleNamespace(
+        conseil=conseil,
+        groupe=groupe,
+        institution=institution,
+        # Une institution que rien ne protège : sa suppression réussirait.
+        institution_libre=InstitutionFactory(conseil=conseil, nom="Bailleur de Testville"),
+        territoire=zsp,
+        siege=MembreFormationRestreinte.objects.get(
+            conseil=conseil, utilisateur=formation_restreinte
+        ),
+        appartenance=Appartenance.objects.actives().get(groupe=groupe, utilisateur=membre),
+        membre=membre,
+        personas={
+            "anonyme": None,
+            "etranger": etranger,
+            "membre": membre,
+            "pilote": pilote,
+            "coordonnateur": coordonnateur,
+            "formation_restreinte": formation_restreinte,
+            "autre_conseil": autre_conseil,
+        },
+    )
+
+
+@pytest.fixture
+def ailleurs(autre_conseil):
+    """Les mêmes objets, dans le conseil d'Ailleurs."""
+    conseil = Conseil.objects.get(nom="CLSPD d'Ailleurs")
+    groupe = conseil.groupes.get()
+    institution = InstitutionFactory(conseil=conseil, nom="Commissariat d'Ailleurs")
+    membre = UtilisateurFactory(email="membre@ailleurs.fr")
+    appartenance = ajouter_membre(groupe, membre, institution, autre_conseil)
+    siege = conseil_services.formation_restreinte_ajouter(
+        conseil=conseil,
+        utilisateur=UtilisateurFactory(email="formation.restreinte@ailleurs.fr"),
+        institution=institution,
+        qualite="Procureur",
+        programme=None,
+        date_debut=timezone.localdate(),
+    )
+    return SimpleNamespace(
+        conseil=conseil,
+        groupe=groupe,
+        institution=institution,
+        institution_libre=InstitutionFactory(conseil=conseil, nom="Bailleur d'Ailleurs"),
+        territoire=TerritoireFactory(conseil=conseil, nom="Centre d'Ailleurs"),
+        siege=siege,
+        appartenance=appartenance,
+        membre=membre,
+    )
+
+
+def connecter(client, utilisateur):
+    if utilisateur is not None:
+        client.force_login(utilisateur)
+
+
+def etat_de_la_base():
+    """Ce qu'une écriture interdite ne doit pas changer."""
+    return {
+        "groupes": list(GroupeOperationnel.objects.order_by("pk").values_list()),
+        "appartenances": list(Appartenance.objects.order_by("pk").values_list()),
+        "designations": list(DesignationPilote.objects.order_by("pk").values_list()),
+        "institutions": list(Institution.objects.order_by("pk").values_list()),
+        "territoires": list(Territoire.objects.order_by("pk").values_list()),
+        "sieges": list(MembreFormationRestreinte.objects.order_by("pk").values_list()),
+        "utilisateurs": list(Utilisateur.objects.order_by("pk").values_list("pk", "email")),
+        "permissions_groupes": GroupePermission.objects.count(),
+        "permissions_conseils": ConseilPermission.objects.count(),
+    }
+
+
+def verifier(reponse, attendu, url):
+    if attendu is VERS_CONNEXION:
+        assert reponse.status_code == 302
+        assert reponse["Location"] == redirect_to_login(url)["Location"]
+    elif isinstance(attendu, Redirige):
+        assert reponse.status_code == 302
+        assert reponse["Location"] == attendu.vers
+    else:
+        assert reponse.status_code == attendu
+
+
+# La table couvre toutes les URL ------------------------------------------------------------
+
+
+def noms_des_urls(motifs=None, espace=""):
+    """Les noms complets (« groupes:detail ») de toutes les URL ; "" pour une URL sans nom."""
+    for motif in get_resolver().url_patterns if motifs is None else motifs:
+        if isinstance(motif, URLResolver):
+            prefixe = f"{espace}{motif.namespace}:" if motif.namespace else espace
+            yield from noms_des_urls(motif.url_patterns, prefixe)
+        else:
+            yield f"{espace}{motif.name}" if motif.name else espace
+
+
+def urls_du_projet():
+    return {nom for nom in noms_des_urls() if not nom.startswith("admin:")}
+
+
+def test_chaque_url_du_projet_est_dans_la_table():
+    absentes = urls_du_projet() - set(TABLE)
+    assert not absentes, f"URL sans ligne dans la table des permissions : {sorted(absentes)}"
+
+
+def test_la_table_ne_cite_que_des_urls_du_projet():
+    inconnues = set(TABLE) - urls_du_projet()
+    assert not inconnues, f"La table cite des URL qui n'existent pas : {sorted(inconnues)}"
+
+
+def test_chaque_url_du_projet_a_un_nom():
+    assert "" not in urls_du_projet(), "Une URL sans nom échappe à la table des permissions."
+
+
+def test_noms_des_urls_parcourt_les_espaces_de_noms():
+    noms = set(noms_des_urls())
+    assert {"accueil", "groupes:detail", "institution_modifier", "admin:index"} <= noms
+
+
+def test_chaque_ligne_donne_un_statut_a_chaque_persona():
+    for nom, route in TABLE.items():
+        assert set(route.attendus) == set(PERSONAS), nom
+
+
+def test_aucune_ligne_ne_repond_403():
+    assert all(403 not in route.attendus.values() for route in TABLE.values())
+
+
+# GET : le statut de chaque persona sur chaque URL --------------------------------------------
+
+CAS_GET = [(nom, persona) for nom in sorted(TABLE) for persona in PERSONAS]
+
+
+@pytest.mark.parametrize(("nom", "persona"), CAS_GET, ids=[f"{n}-{p}" for n, p in CAS_GET])
+def test_get(client, monde, nom, persona):
+    route = TABLE[nom]
+    url = reverse(nom, kwargs=route.kwargs(monde))
+    connecter(client, monde.personas[persona])
+
+    reponse = client.get(url)
+
+    attendu = route.attendus[persona]
+    verifier(reponse, attendu, url)
+    if attendu == 200 and route.contient:
+        assert route.contient in reponse.content.decode()
+
+
+# POST : une écriture interdite répond comme le GET et n'écrit rien ---------------------------
+
+CAS_POST = [
+    (nom, persona)
+    for nom in ECRITURES
+    for persona in PERSONAS
+    if TABLE[nom].attendus[persona] != 200
+]
+
+
+@pytest.mark.parametrize(("nom", "persona"), CAS_POST, ids=[f"{n}-{p}" for n, p in CAS_POST])
+def test_post_interdit_n_ecrit_rien(client, monde, nom, persona):
+    route = TABLE[nom]
+    url = reverse(nom, kwargs=route.kwargs(monde))
+    connecter(client, monde.personas[persona])
+    avant = etat_de_la_base()
+
+    reponse = client.post(url, route.ecriture(monde))
+
+    verifier(reponse, route.attendus[persona], url)
+    assert etat_de_la_base() == avant
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("nom", ECRITURES)
+def test_post_du_coordonnateur_ecrit(client, monde, nom):
+    """Témoin : les mêmes données, envoyées par le coordonnateur, écrivent bien quelque
+    chose (sans quoi le test précédent ne prouverait rien)."""
+    route = TABLE[nom]
+    client.force_login(monde.personas["coordonnateur"])
+    avant = etat_de_la_base()
+
+    reponse = client.post(reverse(nom, kwargs=route.kwargs(monde)), route.ecriture(monde))
+
+    assert reponse.status_code == 302
+    assert etat_de_la_base() != avant
+
+
+# Les objets d'un autre conseil ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("nom", DU_CONSEIL)
+def test_objets_d_un_autre_conseil_introuvables_pour_le_coordonnateur(client, monde, ailleurs, nom):
+    route = TABLE[nom]
+    url = reverse(nom, kwargs=route.kwargs(ailleurs))
+    client.force_login(monde.personas["coordonnateur"])
+    avant = etat_de_la_base()
+
+    assert client.get(url).status_code == 404
+    if route.ecriture:
+        assert client.post(url, route.ecriture(ailleurs)).status_code == 404
+        assert etat_de_la_base() == avant
+
+
+def test_retirer_l_appartenance_d_un_autre_groupe_par_l_url_du_groupe(client, monde, autre_groupe):
+    """L'appartenance doit être une appartenance active du groupe de l'URL."""
+    appartenance = Appartenance.objects.get(groupe=autre_groupe)
+    client.force_login(monde.personas["coordonnateur"])
+    url = reverse(
+        "groupes:membre_retirer", kwargs={"pk": monde.groupe.pk, "appartenance_pk": appartenance.pk}
+    )
+
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"date_fin": _aujourdhui()}).status_code == 404
+    assert Appartenance.objects.get(pk=appartenance.pk).date_fin is None
+
+
+def test_retirer_une_appartenance_terminee(client, monde):
+    monde.appartenance.date_fin = timezone.localdate() - datetime.timedelta(days=1)
+    monde.appartenance.save()
+    client.force_login(monde.personas["coordonnateur"])
+    url = reverse("groupes:membre_retirer", kwargs=TABLE["groupes:membre_retirer"].kwargs(monde))
+
+    assert client.get(url).status_code == 404
+
+
+def test_retirer_un_siege_deja_termine(client, monde):
+    monde.siege.date_fin = timezone.localdate()
+    monde.siege.save()
+    client.force_login(monde.personas["coordonnateur"])
+
+    reponse = client.get(reverse("formation_restreinte_retirer", kwargs={"pk": monde.siege.pk}))
+
+    assert reponse.status_code == 404
+
+
+def test_un_ancien_membre_ne_voit_plus_le_groupe(client, monde):
+    monde.appartenance.date_fin = timezone.localdate()
+    monde.appartenance.save()
+    groupe_synchroniser_permissions(monde.groupe)
+    client.force_login(monde.membre)
+
+    assert client.get(reverse("groupes:detail", args=[monde.groupe.pk])).status_code == 404
+
+
+# Administration technique -----------------------------------------------------------------
+
+
+@pytest.fixture
+def superutilisateur(db):
+    return Utilisateur.objects.create_superuser(email="admin@clspd.fr", password="x" * 20)
+
+
+@pytest.mark.parametrize("persona", CONNECTEES)
+def test_admin_refuse_aux_personas(client, monde, persona):
+    client.force_login(monde.personas[persona])
+
+    reponse = client.get("/admin/")
+
+    assert reponse.status_code == 302
+    assert reponse["Location"] == "/admin/login/?next=/admin/"
+
+
+def test_admin_refuse_au_personnel_non_superutilisateur(client, db):
+    client.force_login(UtilisateurFactory(is_staff=True))
+
+    reponse = client.get("/admin/")
+
+    assert reponse.status_code == 302
+    assert reponse["Location"] == "/admin/login/?next=/admin/"
+
+
+def test_admin_anonyme_renvoye_a_la_connexion(client, db):
+    reponse = client.get("/admin/")
+
+    assert reponse.status_code == 302
+    assert reponse["Location"] == "/admin/login/?next=/admin/"
+
+
+def test_admin_ouvert_au_superutilisateur(client, superutilisateur):
+    client.force_login(superutilisateur)
+
+    assert client.get("/admin/").status_code == 200
+
+
+def test_admin_page_de_connexion_publique(client, db):
+    assert client.get("/admin/login/").status_code == 200
