@@ -49,6 +49,10 @@ CONNECTEES = (
 )
 PERSONAS = ("anonyme", *CONNECTEES)
 
+# Des tests demandent leurs fixtures de base par getfixturevalue : ce marqueur les range
+# avec les autres tests de base de données, avant les tests du navigateur qui la vident.
+pytestmark = pytest.mark.django_db
+
 
 class VersConnexion:
     """Redirection vers la page de connexion du projet, avec ``next`` = la page demandée."""

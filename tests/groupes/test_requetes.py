@@ -30,6 +30,10 @@ PETITE, GRANDE = 2, 30
 MAX_REQUETES = 15
 PAR_PAGE = 25
 
+# Des tests demandent leurs fixtures de base par getfixturevalue : ce marqueur les range
+# avec les autres tests de base de données, avant les tests du navigateur qui la vident.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def mesurer(client, django_assert_max_num_queries):
