@@ -174,4 +174,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # WeasyPrint raconte chaque étape de chaque PDF : seulement ses avertissements.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

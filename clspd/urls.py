@@ -6,7 +6,7 @@ from django.urls import include, path, reverse_lazy
 
 from clspd import views
 from clspd.forms import ConnexionForm
-from groupes.views import accueil
+from groupes.views.groupes import accueil
 
 comptes = [
     path(

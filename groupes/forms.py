@@ -1,9 +1,18 @@
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
 from clspd.forms import AvecBouton, ChampDate, PersonneForm
 from clspd.models import Programme, Utilisateur
-from groupes.models import Appartenance, GroupeOperationnel
+from groupes.models import (
+    Appartenance,
+    Decision,
+    GroupeOperationnel,
+    Reunion,
+    StatutDecision,
+    StatutPresence,
+)
+from groupes.models.reunions import TEXTE_COURT, TEXTE_LONG
 
 
 class GroupeForm(AvecBouton, forms.ModelForm):
@@ -94,3 +103,247 @@ class GroupeFiltreForm(AvecBouton, forms.Form):
         if donnees.get("actif"):
             filtres["actif"] = donnees["actif"] == "oui"
         return filtres
+
+
+# Réunions -----------------------------------------------------------------------------------
+
+
+class PartieDeFormulaire:
+    """Un formulaire rendu dans une page qui en réunit plusieurs, sous une seule balise
+    <form> et un seul bouton écrits par le gabarit."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class ChampHeure(forms.TimeField):
+    widget = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class ReunionForm(PartieDeFormulaire, forms.ModelForm):
+    date = ChampDate(label="Date")
+    heure_debut = ChampHeure(label="Heure de début")
+    heure_fin = ChampHeure(label="Heure de fin")
+    lien_visio = forms.URLField(
+        label="Lien de visioconférence",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="Adresse complète, commençant par https://",
+    )
+
+    class Meta:
+        model = Reunion
+        fields = ["objet", "date", "heure_debut", "heure_fin", "lieu", "lien_visio"]
+        help_texts = {
+            "lieu": "Adresse et salle. Indiquez un lieu, un lien de visioconférence ou les deux.",
+        }
+
+    def clean(self):
+        donnees = super().clean()
+        debut, fin = donnees.get("heure_debut"), donnees.get("heure_fin")
+        if debut and fin and fin <= debut:
+            self.add_error("heure_fin", "L'heure de fin doit suivre l'heure de début.")
+        return donnees
+
+
+class PointForm(PartieDeFormulaire, forms.Form):
+    titre = forms.CharField(label="Intitulé", max_length=300)
+    description = forms.CharField(
+        label="Précisions",
+        required=False,
+        max_length=TEXTE_COURT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class BasePointFormSet(forms.BaseFormSet):
+    def __init__(self, *args, points=(), **kwargs):
+        self.points = list(points)
+        kwargs.setdefault(
+            "initial", [{"titre": p.titre, "description": p.description} for p in self.points]
+        )
+        super().__init__(*args, **kwargs)
+
+    def points_ordonnes(self):
+        """Les points gardés, dans l'ordre choisi : [{"point", "titre", "description"}]."""
+        gardes = []
+        for index, form in enumerate(self.forms):
+            if not form.has_changed() and index >= len(self.points):
+                continue  # ligne vide laissée pour un nouveau point
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            ordre = form.cleaned_data.get("ORDER") or index + 1
+            point = self.points[index] if index < len(self.points) else None
+            gardes.append(
+                (
+                    ordre,
+                    index,
+                    {
+                        "point": point,
+                        "titre": form.cleaned_data["titre"],
+                        "description": form.cleaned_data.get("description", ""),
+                    },
+                )
+            )
+        return [donnees for _, _, donnees in sorted(gardes, key=lambda g: (g[0], g[1]))]
+
+
+PointFormSet = forms.formset_factory(
+    PointForm,
+    formset=BasePointFormSet,
+    extra=3,
+    can_order=True,
+    can_delete=True,
+    max_num=50,
+    validate_max=True,
+)
+
+
+class PresenceForm(PartieDeFormulaire, forms.Form):
+    statut = forms.ChoiceField(label="Présence", choices=StatutPresence.choices)
+    represente_par = forms.CharField(label="Représenté(e) par", max_length=200, required=False)
+
+    def __init__(self, *args, appartenance, **kwargs):
+        self.appartenance = appartenance
+        super().__init__(*args, prefix=f"membre-{appartenance.pk}", **kwargs)
+        nom = f"{appartenance.utilisateur} ({appartenance.institution})"
+        self.fields["statut"].label = f"Présence de {nom}"
+        self.fields["represente_par"].label = f"{nom} représenté(e) par"
+
+    def clean(self):
+        donnees = super().clean()
+        if (
+            donnees.get("statut") == StatutPresence.REPRESENTE
+            and not donnees.get("represente_par", "").strip()
+        ):
+            self.add_error("represente_par", "Indiquez qui représentait ce membre.")
+        return donnees
+
+
+class ParticipantForm(PartieDeFormulaire, forms.Form):
+    nom = forms.CharField(label="Nom et prénom", max_length=200)
+    institution = forms.CharField(label="Institution", max_length=200)
+
+
+class BaseParticipantFormSet(forms.BaseFormSet):
+    def participants(self):
+        """Les participants saisis et gardés : [(nom, institution)]."""
+        return [
+            (form.cleaned_data["nom"], form.cleaned_data["institution"])
+            for form in self.forms
+            if form.has_changed() and not self._should_delete_form(form)
+        ]
+
+
+ParticipantFormSet = forms.formset_factory(
+    ParticipantForm,
+    formset=BaseParticipantFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=50,
+    validate_max=True,
+)
+
+
+class CompteRenduForm(AvecBouton, forms.Form):
+    libelle_bouton = "Enregistrer le brouillon"
+
+    synthese = forms.CharField(
+        label="Synthèse",
+        required=False,
+        max_length=TEXTE_LONG,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def __init__(self, *args, points, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.points = {f"notes_{point.pk}": point for point in points}
+        for nom, point in self.points.items():
+            self.fields[nom] = forms.CharField(
+                label=f"Notes — point {point.ordre} : {point.titre}",
+                required=False,
+                max_length=TEXTE_LONG,
+                initial=point.notes,
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+
+    def notes(self):
+        return {point: self.cleaned_data[nom] for nom, point in self.points.items()}
+
+
+class DecisionForm(AvecBouton, forms.ModelForm):
+    libelle_bouton = "Enregistrer la décision"
+
+    echeance = ChampDate(label="Échéance", required=False)
+
+    class Meta:
+        model = Decision
+        fields = ["libelle", "porteur", "institution_porteuse", "echeance", "statut"]
+        widgets = {"libelle": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "porteur": "Un membre du groupe, ou bien une institution partenaire ci-dessous.",
+        }
+
+    def __init__(self, *args, reunion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["porteur"].queryset = Utilisateur.objects.filter(
+            appartenances__groupe=reunion.groupe, appartenances__date_fin__isnull=True
+        ).order_by("last_name", "first_name")
+        self.fields["institution_porteuse"].queryset = reunion.groupe.conseil.institutions.all()
+
+    def clean(self):
+        donnees = super().clean()
+        if bool(donnees.get("porteur")) == bool(donnees.get("institution_porteuse")):
+            self.add_error(
+                "porteur", "Choisissez un membre du groupe ou une institution partenaire."
+            )
+        return donnees
+
+
+class CorrectionForm(AvecBouton, forms.Form):
+    libelle_bouton = "Ouvrir la correction"
+
+    motif_correction = forms.CharField(
+        label="Motif de la correction",
+        max_length=TEXTE_COURT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Il figurera dans la nouvelle version du compte rendu.",
+    )
+
+
+class SuiviDecisionForm(AvecBouton, forms.Form):
+    libelle_bouton = "Enregistrer le suivi"
+
+    statut = forms.ChoiceField(
+        label="Où en est la décision ?",
+        choices=StatutDecision.choices,
+        widget=forms.RadioSelect,
+    )
+    commentaire = forms.CharField(
+        label="Commentaire",
+        required=False,
+        max_length=TEXTE_COURT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Obligatoire quand la décision est faite.",
+    )
+
+    def clean(self):
+        donnees = super().clean()
+        if (
+            donnees.get("statut") == StatutDecision.FAITE
+            and not donnees.get("commentaire", "").strip()
+        ):
+            self.add_error("commentaire", "Dites en un mot ce qui a été fait.")
+        return donnees
+
+
+class ConfirmationForm(AvecBouton, forms.Form):
+    """Une action sans saisie, confirmée par un bouton (convocation, annulation, validation)."""
+
+    def __init__(self, *args, libelle_bouton, **kwargs):
+        self.libelle_bouton = libelle_bouton
+        super().__init__(*args, **kwargs)

@@ -1,10 +1,36 @@
 """Lectures des groupes, toujours déjà filtrées pour l'utilisateur."""
 
-from django.db.models import Count, Prefetch, Q
+import copy
+import datetime
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from clspd import permissions
 from clspd.permissions import Action
-from groupes.models import Appartenance, DesignationPilote, GroupeOperationnel
+from groupes.models import (
+    Appartenance,
+    CompteRendu,
+    Decision,
+    DesignationPilote,
+    GroupeOperationnel,
+    JetonCalendrier,
+    PointOrdreDuJour,
+    Reunion,
+)
+from groupes.models.reunions import STATUTS_OUVERTS
 
 _PILOTES = Prefetch(
     "appartenances",
@@ -42,22 +68,25 @@ def groupes_du_conseil(user, conseil, **filtres):
     )
 
 
-def groupe_pour_lecture(user, pk):
+def _groupe_pour(user, pk, action):
     return permissions.obtenir_ou_404(
         user,
         GroupeOperationnel.objects.select_related("conseil", "programme", "territoire"),
-        Action.LIRE,
+        action,
         pk=pk,
     )
+
+
+def groupe_pour_lecture(user, pk):
+    return _groupe_pour(user, pk, Action.LIRE)
+
+
+def groupe_pour_pilotage(user, pk):
+    return _groupe_pour(user, pk, Action.PILOTER)
 
 
 def groupe_pour_coordination(user, pk):
-    return permissions.obtenir_ou_404(
-        user,
-        GroupeOperationnel.objects.select_related("conseil", "programme", "territoire"),
-        Action.COORDONNER,
-        pk=pk,
-    )
+    return _groupe_pour(user, pk, Action.COORDONNER)
 
 
 def membres_du_groupe(groupe):
@@ -78,3 +107,226 @@ def anciens_membres_du_groupe(groupe):
 
 def designations_du_groupe(groupe):
     return DesignationPilote.objects.filter(groupe=groupe).select_related("pilote", "designe_par")
+
+
+# Réunions -----------------------------------------------------------------------------------
+
+
+def reunions_du_groupe(groupe):
+    """Les réunions d'un groupe, avec l'état de leur compte rendu (requêtes en nombre fixe)."""
+    comptes_rendus = CompteRendu.objects.filter(reunion=OuterRef("pk"))
+    return groupe.reunions.annotate(
+        version_validee=Subquery(
+            comptes_rendus.filter(statut=CompteRendu.Statut.VALIDE)
+            .order_by("-version")
+            .values("version")[:1]
+        ),
+        a_un_brouillon=Exists(comptes_rendus.filter(statut=CompteRendu.Statut.BROUILLON)),
+    ).order_by("-date", "-heure_debut", "-pk")
+
+
+def reunions_a_venir(groupe, nombre=5):
+    return (
+        groupe.reunions.non_annulees()
+        .filter(date__gte=timezone.localdate())
+        .order_by("date", "heure_debut")[:nombre]
+    )
+
+
+def _reunion_pour(user, pk, action):
+    return permissions.obtenir_ou_404(
+        user,
+        Reunion.objects.select_related("groupe__conseil", "cree_par"),
+        action,
+        pk=pk,
+    )
+
+
+def reunion_pour_lecture(user, pk):
+    return _reunion_pour(user, pk, Action.LIRE)
+
+
+def reunion_pour_pilotage(user, pk):
+    return _reunion_pour(user, pk, Action.PILOTER)
+
+
+def points_de_la_reunion(reunion):
+    return reunion.points.order_by("ordre", "pk")
+
+
+def suivi_des_decisions(reunion):
+    """Les décisions actées aux réunions précédentes du groupe et encore ouvertes."""
+    return (
+        Decision.objects.actees()
+        .ouvertes()
+        .filter(reunion__groupe_id=reunion.groupe_id, reunion__date__lt=reunion.date)
+        .select_related("reunion", "porteur", "institution_porteuse")
+        .order_by("echeance", "pk")
+    )
+
+
+def decisions_de_la_reunion(reunion):
+    return reunion.decisions.select_related("porteur", "institution_porteuse").order_by("pk")
+
+
+def membres_a_la_date(reunion):
+    """Les appartenances au groupe en cours le jour de la réunion."""
+    return (
+        reunion.groupe.appartenances.filter(date_debut__lte=reunion.date)
+        .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=reunion.date))
+        .select_related("utilisateur", "institution")
+        .order_by("institution__nom", "utilisateur__last_name", "utilisateur__first_name")
+    )
+
+
+def presences_de_la_reunion(reunion):
+    return reunion.presences.select_related(
+        "appartenance__utilisateur", "appartenance__institution"
+    ).order_by(
+        "appartenance__institution__nom",
+        "appartenance__utilisateur__last_name",
+        "appartenance__utilisateur__first_name",
+    )
+
+
+def convocations_de_la_reunion(reunion):
+    return reunion.convocations.select_related("destinataire").order_by("-envoyee_le", "pk")
+
+
+def comptes_rendus_de_la_reunion(reunion):
+    return reunion.comptes_rendus.select_related("valide_par").order_by("-version")
+
+
+def brouillon_de_la_reunion(reunion):
+    return reunion.comptes_rendus.filter(statut=CompteRendu.Statut.BROUILLON).first()
+
+
+def compte_rendu_valide(reunion, version):
+    return get_object_or_404(
+        reunion.comptes_rendus.select_related("valide_par"),
+        version=version,
+        statut=CompteRendu.Statut.VALIDE,
+    )
+
+
+def _date_iso(valeur):
+    return valeur.isoformat() if valeur else None
+
+
+def contenu_du_compte_rendu(reunion, compte_rendu):
+    """Le compte rendu complet, en données simples : ce que la validation fige.
+
+    La même forme sert à l'aperçu du brouillon, à l'affichage et au PDF d'une version.
+    """
+    return {
+        "reunion": {
+            "objet": reunion.objet,
+            "date": reunion.date.isoformat(),
+            "heure_debut": reunion.heure_debut.strftime("%H:%M"),
+            "heure_fin": reunion.heure_fin.strftime("%H:%M"),
+            "lieu": reunion.lieu,
+            "lien_visio": reunion.lien_visio,
+        },
+        "presences": [
+            {
+                "nom": str(p.appartenance.utilisateur),
+                "institution": p.appartenance.institution.nom,
+                "statut": p.get_statut_display(),
+                "represente_par": p.represente_par,
+            }
+            for p in presences_de_la_reunion(reunion)
+        ],
+        "participants_exterieurs": [
+            {"nom": p.nom, "institution": p.institution}
+            for p in reunion.participants_exterieurs.order_by("institution", "nom")
+        ],
+        "points": [
+            {"titre": p.titre, "description": p.description, "notes": p.notes}
+            for p in points_de_la_reunion(reunion)
+        ],
+        "suivi_decisions": [_decision_en_donnees(d) for d in suivi_des_decisions(reunion)],
+        "decisions": [_decision_en_donnees(d) for d in decisions_de_la_reunion(reunion)],
+        "synthese": compte_rendu.synthese,
+    }
+
+
+def _decision_en_donnees(decision):
+    return {
+        "libelle": decision.libelle,
+        "porteur": decision.porteur_affiche,
+        "echeance": _date_iso(decision.echeance),
+        "statut": decision.get_statut_display(),
+    }
+
+
+def contenu_pour_affichage(contenu):
+    """Les dates du contenu figé, redevenues des dates pour les gabarits."""
+    lisible = copy.deepcopy(contenu)
+    lisible["reunion"]["date"] = datetime.date.fromisoformat(contenu["reunion"]["date"])
+    for cle in ("decisions", "suivi_decisions"):
+        for decision in lisible[cle]:
+            if decision["echeance"]:
+                decision["echeance"] = datetime.date.fromisoformat(decision["echeance"])
+    return lisible
+
+
+# Décisions et calendrier d'une personne -----------------------------------------------------
+
+
+def mes_decisions(user):
+    """Les décisions actées que porte l'utilisateur dans ses groupes, en retard d'abord."""
+    aujourdhui = timezone.localdate()
+    decisions = Decision.objects.actees().filter(porteur=user)
+    return (
+        permissions.filtrer(user, decisions, Action.LIRE)
+        .select_related("reunion__groupe")
+        .annotate(
+            rang=Case(
+                When(statut__in=STATUTS_OUVERTS, echeance__lt=aujourdhui, then=Value(0)),
+                When(statut__in=STATUTS_OUVERTS, then=Value(1)),
+                default=Value(2),
+            )
+        )
+        .order_by("rang", F("echeance").asc(nulls_last=True), "pk")
+    )
+
+
+def decision_pour_pilotage(user, pk):
+    return permissions.obtenir_ou_404(
+        user, Decision.objects.select_related("reunion__groupe__conseil"), Action.PILOTER, pk=pk
+    )
+
+
+def decision_pour_suivi(user, pk):
+    """Une décision actée que l'utilisateur porte, ou qu'il pilote."""
+    decisions = Decision.objects.actees().select_related("reunion__groupe")
+    portees = permissions.filtrer(user, decisions.filter(porteur=user), Action.LIRE)
+    pilotees = permissions.filtrer(user, decisions, Action.PILOTER)
+    return get_object_or_404(
+        decisions.filter(Q(pk__in=portees.values("pk")) | Q(pk__in=pilotees.values("pk"))), pk=pk
+    )
+
+
+def reunions_du_calendrier(user):
+    """Les réunions des groupes dont la personne est membre : 90 jours passés et l'avenir."""
+    groupes = Appartenance.objects.actives().filter(utilisateur=user).values("groupe_id")
+    return (
+        Reunion.objects.filter(
+            groupe_id__in=groupes, date__gte=timezone.localdate() - datetime.timedelta(days=90)
+        )
+        .select_related("groupe__conseil")
+        .prefetch_related(Prefetch("points", queryset=PointOrdreDuJour.objects.order_by("ordre")))
+        .order_by("date", "heure_debut")
+    )
+
+
+def jeton_calendrier(user):
+    return JetonCalendrier.objects.filter(utilisateur=user).first()
+
+
+def utilisateur_du_jeton(jeton):
+    return get_object_or_404(
+        JetonCalendrier.objects.select_related("utilisateur"),
+        jeton=jeton,
+        utilisateur__is_active=True,
+    ).utilisateur

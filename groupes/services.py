@@ -1,13 +1,31 @@
-"""Écritures des groupes : création, membres, pilotes. Chaque service tient en une
-transaction et aligne les permissions du groupe sur ses appartenances actives."""
+"""Écritures des groupes : création, membres, pilotes, réunions et comptes rendus.
 
+Chaque service tient en une transaction. Ceux des membres et des pilotes alignent les
+permissions du groupe sur ses appartenances actives ; ceux des réunions envoient leurs
+courriels une fois la transaction validée."""
+
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
 from clspd import permissions
 from clspd.services import personne_obtenir_ou_inviter
-from groupes.models import Appartenance, DesignationPilote, GroupeOperationnel
+from groupes import convocations, selectors
+from groupes.models import (
+    Appartenance,
+    CompteRendu,
+    Convocation,
+    Decision,
+    DesignationPilote,
+    GroupeOperationnel,
+    JetonCalendrier,
+    ParticipantExterieur,
+    PointOrdreDuJour,
+    Presence,
+    Reunion,
+)
 
 Role = Appartenance.Role
 
@@ -162,3 +180,338 @@ def pilote_designer(*, groupe, auteur, pilote, date_designation, accord_maire_le
     nouvelle.save(update_fields=["role"])
     groupe_synchroniser_permissions(groupe)
     return designation
+
+
+# Réunions -----------------------------------------------------------------------------------
+
+
+class CompteRenduVerrouille(ValidationError):
+    """Le compte rendu est validé : il ne change plus, une correction en ouvre une version."""
+
+    def __init__(self):
+        super().__init__(
+            "Le compte rendu est validé : il ne peut plus être modifié. "
+            "Ouvrez une correction pour en rédiger une nouvelle version.",
+            code="compte_rendu_verrouille",
+        )
+
+
+_CHAMPS_DU_RENDEZ_VOUS = ("date", "heure_debut", "heure_fin", "lieu", "lien_visio")
+
+
+def _refuser_si_annulee(reunion):
+    if reunion.est_annulee:
+        raise ValidationError("Cette réunion est annulée.")
+
+
+def _points_enregistrer(reunion, points):
+    """Aligne l'ordre du jour sur ``points`` : [{"point": existant ou None, "titre", ...}]."""
+    gardes = [p["point"].pk for p in points if p.get("point")]
+    reunion.points.exclude(pk__in=gardes).delete()
+    for ordre, donnees in enumerate(points, start=1):
+        point = donnees.get("point") or PointOrdreDuJour(reunion=reunion)
+        if point.reunion_id != reunion.pk:
+            raise ValidationError("Ce point n'appartient pas à l'ordre du jour de la réunion.")
+        point.ordre = ordre
+        point.titre = donnees["titre"]
+        point.description = donnees.get("description", "")
+        point.full_clean()
+        point.save()
+
+
+@transaction.atomic
+def reunion_planifier(
+    *, groupe, auteur, objet, date, heure_debut, heure_fin, lieu="", lien_visio="", points=()
+):
+    reunion = Reunion(
+        groupe=groupe,
+        objet=objet,
+        date=date,
+        heure_debut=heure_debut,
+        heure_fin=heure_fin,
+        lieu=lieu,
+        lien_visio=lien_visio,
+        cree_par=auteur,
+    )
+    reunion.full_clean()
+    if reunion.est_passee:
+        raise ValidationError({"date": "Une nouvelle réunion se planifie dans le futur."})
+    reunion.save()
+    _points_enregistrer(reunion, list(points))
+    return reunion
+
+
+def _convoques(reunion):
+    """Les personnes qui ont reçu au moins un envoi pour cette réunion."""
+    return (
+        get_user_model()
+        .objects.filter(pk__in=reunion.convocations.values("destinataire"))
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def reunion_modifier(reunion, *, auteur, base_url, points=None, **champs):
+    """Modifie la réunion ; si le rendez-vous change, les convoqués reçoivent une mise à jour."""
+    reunion = Reunion.objects.select_for_update().get(pk=reunion.pk)
+    _refuser_si_annulee(reunion)
+    if points is not None and _est_verrouillee(reunion):
+        raise CompteRenduVerrouille()
+    avant = {nom: getattr(reunion, nom) for nom in _CHAMPS_DU_RENDEZ_VOUS}
+    for nom, valeur in champs.items():
+        setattr(reunion, nom, valeur)
+    reunion.full_clean()
+    deplacee = any(getattr(reunion, nom) != valeur for nom, valeur in avant.items())
+    if deplacee and reunion.est_passee:
+        raise ValidationError({"date": "Une réunion ne peut être déplacée dans le passé."})
+    if deplacee and reunion.convocations.exists():
+        reunion.sequence += 1
+        reunion.save()
+        if points is not None:
+            _points_enregistrer(reunion, list(points))
+        _envoyer(reunion, _convoques(reunion), Convocation.Type.MISE_A_JOUR, auteur, base_url)
+    else:
+        reunion.save()
+        if points is not None:
+            _points_enregistrer(reunion, list(points))
+    return reunion
+
+
+@transaction.atomic
+def reunion_convoquer(reunion, *, auteur, base_url):
+    """Envoie l'invitation à chaque membre actif ; une nouvelle séquence pour les déjà convoqués.
+
+    Renvoie le nombre de personnes convoquées.
+    """
+    reunion = Reunion.objects.select_for_update().get(pk=reunion.pk)
+    _refuser_si_annulee(reunion)
+    if reunion.est_passee:
+        raise ValidationError("On ne convoque pas à une réunion déjà commencée ou passée.")
+    if not reunion.points.exists():
+        raise ValidationError("Rédigez l'ordre du jour avant d'envoyer la convocation.")
+    membres = list(
+        get_user_model().objects.filter(
+            appartenances__groupe=reunion.groupe, appartenances__date_fin__isnull=True
+        )
+    )
+    if not membres:
+        raise ValidationError("Le groupe n'a aucun membre à convoquer.")
+    deja = set(reunion.convocations.values_list("destinataire_id", flat=True))
+    if deja:
+        # Les agendas ne prennent une invitation modifiée qu'avec une séquence plus élevée.
+        reunion.sequence += 1
+        reunion.save(update_fields=["sequence"])
+    nouveaux = [m for m in membres if m.pk not in deja]
+    anciens = [m for m in membres if m.pk in deja]
+    _envoyer(reunion, nouveaux, Convocation.Type.CONVOCATION, auteur, base_url)
+    _envoyer(reunion, anciens, Convocation.Type.MISE_A_JOUR, auteur, base_url)
+    return len(nouveaux) + len(anciens)
+
+
+@transaction.atomic
+def reunion_annuler(reunion, *, auteur, base_url):
+    reunion = Reunion.objects.select_for_update().get(pk=reunion.pk)
+    _refuser_si_annulee(reunion)
+    if reunion.est_passee:
+        raise ValidationError("Une réunion commencée ou passée ne s'annule plus.")
+    reunion.annulee_le = timezone.now()
+    reunion.sequence += 1
+    reunion.save(update_fields=["annulee_le", "sequence"])
+    _envoyer(reunion, _convoques(reunion), Convocation.Type.ANNULATION, auteur, base_url)
+    return reunion
+
+
+def _envoyer(reunion, destinataires, type, auteur, base_url):
+    """Note chaque envoi, puis envoie les courriels une fois la transaction validée."""
+    destinataires = list(destinataires)
+    if not destinataires:
+        return
+    Convocation.objects.bulk_create(
+        Convocation(
+            reunion=reunion,
+            destinataire=destinataire,
+            type=type,
+            sequence=reunion.sequence,
+            envoyee_par=auteur,
+        )
+        for destinataire in destinataires
+    )
+    points = list(reunion.points.all())
+    suivi = list(selectors.suivi_des_decisions(reunion))
+    url = base_url + reunion.get_absolute_url()
+    courriels = [
+        convocations.message_convocation(
+            reunion,
+            destinataire,
+            type=type,
+            points=points,
+            suivi_decisions=suivi,
+            url_reunion=url,
+            expediteur=auteur,
+        )
+        for destinataire in destinataires
+    ]
+    transaction.on_commit(lambda: get_connection().send_messages(courriels))
+
+
+# Compte rendu : présences, notes, décisions, validation ---------------------------------------
+
+
+def _est_verrouillee(reunion):
+    """Un compte rendu validé, sans correction ouverte : plus rien ne change."""
+    return (
+        reunion.comptes_rendus.filter(statut=CompteRendu.Statut.VALIDE).exists()
+        and not reunion.comptes_rendus.filter(statut=CompteRendu.Statut.BROUILLON).exists()
+    )
+
+
+def _brouillon(reunion, auteur):
+    """Le brouillon en cours, ouvert au premier enregistrement ; refusé si le compte rendu
+    est validé sans correction ouverte."""
+    _refuser_si_annulee(reunion)
+    if reunion.date > timezone.localdate():
+        raise ValidationError("Le compte rendu se rédige le jour de la réunion ou après.")
+    brouillon = reunion.comptes_rendus.filter(statut=CompteRendu.Statut.BROUILLON).first()
+    if brouillon:
+        return brouillon
+    if reunion.comptes_rendus.exists():
+        raise CompteRenduVerrouille()
+    return CompteRendu.objects.create(reunion=reunion, version=1, cree_par=auteur)
+
+
+@transaction.atomic
+def presences_enregistrer(reunion, *, auteur, presences, participants_exterieurs):
+    """Remplace les présences : ``presences`` = [(appartenance, statut, represente_par)],
+    ``participants_exterieurs`` = [(nom, institution)]."""
+    reunion = Reunion.objects.select_for_update().get(pk=reunion.pk)
+    _brouillon(reunion, auteur)
+    reunion.presences.all().delete()
+    reunion.participants_exterieurs.all().delete()
+    for appartenance, statut, represente_par in presences:
+        presence = Presence(
+            reunion=reunion,
+            appartenance=appartenance,
+            statut=statut,
+            represente_par=represente_par if statut == Presence.Statut.REPRESENTE else "",
+        )
+        presence.full_clean()
+        presence.save()
+    for nom, institution in participants_exterieurs:
+        participant = ParticipantExterieur(reunion=reunion, nom=nom, institution=institution)
+        participant.full_clean()
+        participant.save()
+
+
+@transaction.atomic
+def compte_rendu_enregistrer(reunion, *, auteur, synthese, notes):
+    """Enregistre la synthèse et les notes ({point: texte}) dans le brouillon."""
+    reunion = Reunion.objects.select_for_update().get(pk=reunion.pk)
+    brouillon = _brouillon(reunion, auteur)
+    brouillon.synthese = synthese
+    brouillon.full_clean()
+    brouillon.save(update_fields=["synthese"])
+    for point, texte in notes.items():
+        if point.reunion_id != reunion.pk:
+            raise ValidationError("Ce point n'appartient pas à l'ordre du jour de la réunion.")
+        point.notes = texte
+        point.full_clean()
+        point.save(update_fields=["notes"])
+    return brouillon
+
+
+@transaction.atomic
+def decision_ajouter(reunion, *, auteur, **champs):
+    reunion = Reunion.objects.select_for_update().get(pk=reunion.pk)
+    _brouillon(reunion, auteur)
+    decision = Decision(reunion=reunion, **champs)
+    decision.full_clean()
+    decision.save()
+    return decision
+
+
+@transaction.atomic
+def decision_modifier(decision, *, auteur, **champs):
+    reunion = Reunion.objects.select_for_update().get(pk=decision.reunion_id)
+    _brouillon(reunion, auteur)
+    for nom, valeur in champs.items():
+        setattr(decision, nom, valeur)
+    decision.full_clean()
+    decision.save()
+    return decision
+
+
+@transaction.atomic
+def decision_supprimer(decision, *, auteur):
+    reunion = Reunion.objects.select_for_update().get(pk=decision.reunion_id)
+    _brouillon(reunion, auteur)
+    decision.delete()
+
+
+@transaction.atomic
+def compte_rendu_valider(reunion, *, auteur):
+    """Fige le brouillon : sa copie complète ne changera plus."""
+    reunion = Reunion.objects.select_for_update().get(pk=reunion.pk)
+    brouillon = reunion.comptes_rendus.filter(statut=CompteRendu.Statut.BROUILLON).first()
+    if brouillon is None:
+        if reunion.comptes_rendus.exists():
+            raise CompteRenduVerrouille()
+        raise ValidationError("Rédigez le compte rendu avant de le valider.")
+    brouillon.contenu = selectors.contenu_du_compte_rendu(reunion, brouillon)
+    brouillon.statut = CompteRendu.Statut.VALIDE
+    brouillon.valide_par = auteur
+    brouillon.valide_le = timezone.now()
+    brouillon.full_clean()
+    brouillon.save()
+    return brouillon
+
+
+@transaction.atomic
+def compte_rendu_corriger(reunion, *, auteur, motif):
+    """Ouvre une nouvelle version du compte rendu validé, pour un motif dit."""
+    reunion = Reunion.objects.select_for_update().get(pk=reunion.pk)
+    derniere = reunion.comptes_rendus.order_by("-version").first()
+    if derniere is None or not derniere.est_valide:
+        raise ValidationError("Seul un compte rendu validé se corrige.")
+    if not motif.strip():
+        raise ValidationError({"motif_correction": "Indiquez le motif de la correction."})
+    correction = CompteRendu(
+        reunion=reunion,
+        version=derniere.version + 1,
+        synthese=derniere.synthese,
+        motif_correction=motif,
+        cree_par=auteur,
+    )
+    correction.full_clean()
+    correction.save()
+    return correction
+
+
+@transaction.atomic
+def decision_suivre(decision, *, auteur, statut, commentaire):
+    """Le porteur (ou le pilote) fait avancer une décision actée, avec un commentaire."""
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if not Decision.objects.actees().filter(pk=decision.pk).exists():
+        raise ValidationError("Cette décision n'est pas encore actée par un compte rendu validé.")
+    if statut == Decision.Statut.FAITE and not commentaire.strip():
+        raise ValidationError({"commentaire": "Dites en un mot ce qui a été fait."})
+    decision.statut = statut
+    decision.commentaire = commentaire
+    decision.suivi_le = timezone.now()
+    decision.suivi_par = auteur
+    decision.full_clean(exclude=["porteur", "institution_porteuse"])
+    decision.save(update_fields=["statut", "commentaire", "suivi_le", "suivi_par"])
+    return decision
+
+
+# Calendrier -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def jeton_calendrier_renouveler(utilisateur):
+    """Un nouveau jeton : l'ancienne adresse d'abonnement cesse aussitôt de répondre."""
+    JetonCalendrier.objects.filter(utilisateur=utilisateur).delete()
+    return JetonCalendrier.objects.create(utilisateur=utilisateur)
+
+
+def jeton_calendrier_revoquer(utilisateur):
+    JetonCalendrier.objects.filter(utilisateur=utilisateur).delete()

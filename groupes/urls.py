@@ -1,19 +1,62 @@
 from django.urls import path
 
-from groupes import views
+from groupes.views import groupes as vues
+from groupes.views import reunions
 
 app_name = "groupes"
 
 urlpatterns = [
-    path("conseils/<int:conseil_pk>/", views.conseil_groupes, name="conseil"),
-    path("conseils/<int:conseil_pk>/groupes/nouveau/", views.groupe_creer, name="creer"),
-    path("groupes/<int:pk>/", views.groupe_detail, name="detail"),
-    path("groupes/<int:pk>/modifier/", views.groupe_modifier, name="modifier"),
-    path("groupes/<int:pk>/membres/ajouter/", views.membre_ajouter, name="membre_ajouter"),
+    path("conseils/<int:conseil_pk>/", vues.conseil_groupes, name="conseil"),
+    path("conseils/<int:conseil_pk>/groupes/nouveau/", vues.groupe_creer, name="creer"),
+    path("groupes/<int:pk>/", vues.groupe_detail, name="detail"),
+    path("groupes/<int:pk>/modifier/", vues.groupe_modifier, name="modifier"),
+    path("groupes/<int:pk>/membres/ajouter/", vues.membre_ajouter, name="membre_ajouter"),
     path(
         "groupes/<int:pk>/membres/<int:appartenance_pk>/retirer/",
-        views.membre_retirer,
+        vues.membre_retirer,
         name="membre_retirer",
     ),
-    path("groupes/<int:pk>/pilote/", views.pilote_designer, name="pilote_designer"),
+    path("groupes/<int:pk>/pilote/", vues.pilote_designer, name="pilote_designer"),
+    # Réunions
+    path("groupes/<int:pk>/reunions/", reunions.reunion_liste, name="reunions"),
+    path("groupes/<int:pk>/reunions/nouvelle/", reunions.reunion_creer, name="reunion_creer"),
+    path("reunions/<int:pk>/", reunions.reunion_detail, name="reunion_detail"),
+    path("reunions/<int:pk>/modifier/", reunions.reunion_modifier, name="reunion_modifier"),
+    path("reunions/<int:pk>/convoquer/", reunions.reunion_convoquer, name="reunion_convoquer"),
+    path("reunions/<int:pk>/annuler/", reunions.reunion_annuler, name="reunion_annuler"),
+    path("reunions/<int:pk>/presences/", reunions.presences, name="presences"),
+    path(
+        "reunions/<int:pk>/compte-rendu/",
+        reunions.compte_rendu_modifier,
+        name="compte_rendu_modifier",
+    ),
+    path(
+        "reunions/<int:pk>/compte-rendu/valider/",
+        reunions.compte_rendu_valider,
+        name="compte_rendu_valider",
+    ),
+    path(
+        "reunions/<int:pk>/compte-rendu/corriger/",
+        reunions.compte_rendu_corriger,
+        name="compte_rendu_corriger",
+    ),
+    path(
+        "reunions/<int:pk>/compte-rendu/v<int:version>/",
+        reunions.compte_rendu_version,
+        name="compte_rendu_version",
+    ),
+    path(
+        "reunions/<int:pk>/compte-rendu/v<int:version>/pdf/",
+        reunions.compte_rendu_pdf,
+        name="compte_rendu_pdf",
+    ),
+    path(
+        "reunions/<int:pk>/decisions/ajouter/", reunions.decision_ajouter, name="decision_ajouter"
+    ),
+    path("decisions/", reunions.mes_decisions, name="mes_decisions"),
+    path("decisions/<int:pk>/modifier/", reunions.decision_modifier, name="decision_modifier"),
+    path("decisions/<int:pk>/retirer/", reunions.decision_supprimer, name="decision_supprimer"),
+    path("decisions/<int:pk>/suivi/", reunions.decision_suivre, name="decision_suivre"),
+    path("calendrier/", reunions.calendrier, name="calendrier"),
+    path("calendrier/<str:jeton>.ics", reunions.calendrier_flux, name="calendrier_flux"),
 ]

@@ -14,7 +14,7 @@ from clspd.models import (
     Territoire,
     Utilisateur,
 )
-from groupes.models import Appartenance, GroupeOperationnel
+from groupes.models import Appartenance, GroupeOperationnel, PointOrdreDuJour, Reunion
 
 MOT_DE_PASSE = "mot-de-passe-de-test-2026"
 
@@ -106,3 +106,28 @@ class MembreFormationRestreinteFactory(factory.django.DjangoModelFactory):
     conseil = factory.SubFactory(ConseilFactory)
     utilisateur = factory.SubFactory(UtilisateurFactory)
     date_debut = factory.LazyFunction(timezone.localdate)
+
+
+class ReunionFactory(factory.django.DjangoModelFactory):
+    """Une réunion dans une semaine ; pour une réunion passée, préciser ``date``
+    (le service de planification refuse le passé)."""
+
+    class Meta:
+        model = Reunion
+
+    groupe = factory.SubFactory(GroupeFactory)
+    objet = "Réunion mensuelle"
+    date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))
+    heure_debut = datetime.time(14, 0)
+    heure_fin = datetime.time(16, 0)
+    lieu = "Mairie, salle du conseil"
+    cree_par = factory.SubFactory(UtilisateurFactory)
+
+
+class PointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PointOrdreDuJour
+
+    reunion = factory.SubFactory(ReunionFactory)
+    ordre = factory.Sequence(lambda n: n + 1)
+    titre = factory.Sequence(lambda n: f"Point {n + 1}")

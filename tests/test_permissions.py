@@ -29,11 +29,27 @@ from clspd.models import (
     Territoire,
     Utilisateur,
 )
-from groupes.models import Appartenance, DesignationPilote, GroupeOperationnel, GroupePermission
+from groupes import services as groupe_services
+from groupes.models import (
+    Appartenance,
+    CompteRendu,
+    Convocation,
+    Decision,
+    DesignationPilote,
+    GroupeOperationnel,
+    GroupePermission,
+    JetonCalendrier,
+    ParticipantExterieur,
+    PointOrdreDuJour,
+    Presence,
+    Reunion,
+)
 from groupes.services import groupe_synchroniser_permissions
 from tests.conftest import ajouter_membre
 from tests.factories import (
     InstitutionFactory,
+    PointFactory,
+    ReunionFactory,
     TerritoireFactory,
     UtilisateurFactory,
     programme,
@@ -125,6 +141,55 @@ def _personne_donnees(m, **autres):
 
 def _conseil(m):
     return {"conseil_pk": m.conseil.pk}
+
+
+def _dans(jours):
+    return (timezone.localdate() + datetime.timedelta(days=jours)).isoformat()
+
+
+def _gestion(prefixe, total, initiales=0):
+    return {
+        f"{prefixe}-TOTAL_FORMS": str(total),
+        f"{prefixe}-INITIAL_FORMS": str(initiales),
+        f"{prefixe}-MIN_NUM_FORMS": "0",
+        f"{prefixe}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def _reunion_donnees(objet, points_existants=0):
+    return lambda m: {
+        "objet": objet,
+        "date": _dans(10),
+        "heure_debut": "14:00",
+        "heure_fin": "16:00",
+        "lieu": "Mairie",
+        "lien_visio": "",
+        **_gestion("points", points_existants + 1, points_existants),
+        **{f"points-{i}-titre": f"Point {i}" for i in range(points_existants + 1)},
+        **{f"points-{i}-ORDER": str(i + 1) for i in range(points_existants + 1)},
+    }
+
+
+def _presences_donnees(m):
+    membres = Appartenance.objects.filter(groupe=m.reunion_passee.groupe, date_fin__isnull=True)
+    return {
+        **{f"membre-{a.pk}-statut": "present" for a in membres},
+        **_gestion("exterieurs", 1),
+        "exterieurs-0-nom": "Personne extérieure",
+        "exterieurs-0-institution": "Association",
+    }
+
+
+def _reunion(cle):
+    return lambda m: {"pk": getattr(m, cle).pk}
+
+
+def _decision(cle):
+    return lambda m: {"pk": getattr(m, cle).pk}
+
+
+PILOTAGE = reserve_a("pilote", "coordonnateur")
+LECTURE_DU_GROUPE = reserve_a("membre", "pilote", "coordonnateur")
 
 
 def _groupe(m):
@@ -247,6 +312,91 @@ TABLE = {
             "accord_prefet_le": _aujourdhui(),
         },
     ),
+    # Réunions : le pilote et le coordonnateur écrivent, les membres lisent.
+    "groupes:reunions": Route(LECTURE_DU_GROUPE, kwargs=_groupe, du_conseil=True),
+    "groupes:reunion_creer": Route(
+        PILOTAGE, kwargs=_groupe, du_conseil=True, ecriture=_reunion_donnees("Réunion secrète")
+    ),
+    "groupes:reunion_detail": Route(
+        LECTURE_DU_GROUPE, kwargs=_reunion("reunion"), du_conseil=True, contient="Tour de table"
+    ),
+    "groupes:reunion_modifier": Route(
+        PILOTAGE,
+        kwargs=_reunion("reunion"),
+        du_conseil=True,
+        ecriture=_reunion_donnees("Objet détourné", points_existants=1),
+    ),
+    "groupes:reunion_convoquer": Route(
+        PILOTAGE, kwargs=_reunion("reunion"), du_conseil=True, ecriture=lambda m: {}
+    ),
+    "groupes:reunion_annuler": Route(
+        PILOTAGE, kwargs=_reunion("reunion"), du_conseil=True, ecriture=lambda m: {}
+    ),
+    "groupes:presences": Route(
+        PILOTAGE, kwargs=_reunion("reunion_passee"), du_conseil=True, ecriture=_presences_donnees
+    ),
+    "groupes:compte_rendu_modifier": Route(
+        PILOTAGE,
+        kwargs=_reunion("reunion_passee"),
+        du_conseil=True,
+        ecriture=lambda m: {"synthese": "Synthèse détournée"},
+    ),
+    "groupes:compte_rendu_valider": Route(
+        PILOTAGE, kwargs=_reunion("reunion_passee"), du_conseil=True, ecriture=lambda m: {}
+    ),
+    "groupes:compte_rendu_corriger": Route(
+        PILOTAGE,
+        kwargs=_reunion("reunion_validee"),
+        du_conseil=True,
+        ecriture=lambda m: {"motif_correction": "Correction détournée"},
+    ),
+    "groupes:compte_rendu_version": Route(
+        LECTURE_DU_GROUPE,
+        kwargs=lambda m: {"pk": m.reunion_validee.pk, "version": 1},
+        du_conseil=True,
+        contient="Synthèse validée",
+    ),
+    "groupes:compte_rendu_pdf": Route(
+        LECTURE_DU_GROUPE,
+        kwargs=lambda m: {"pk": m.reunion_validee.pk, "version": 1},
+        du_conseil=True,
+    ),
+    "groupes:decision_ajouter": Route(
+        PILOTAGE,
+        kwargs=_reunion("reunion_passee"),
+        du_conseil=True,
+        ecriture=lambda m: {
+            "libelle": "Décision détournée",
+            "porteur": m.membre.pk,
+            "statut": "a_faire",
+        },
+    ),
+    "groupes:decision_modifier": Route(
+        PILOTAGE,
+        kwargs=_decision("decision"),
+        du_conseil=True,
+        ecriture=lambda m: {
+            "libelle": "Décision détournée",
+            "porteur": m.membre.pk,
+            "statut": "a_faire",
+        },
+    ),
+    "groupes:decision_supprimer": Route(
+        PILOTAGE, kwargs=_decision("decision"), du_conseil=True, ecriture=lambda m: {}
+    ),
+    # Le porteur de la décision (le membre) la suit, comme le pilote et le coordonnateur.
+    "groupes:decision_suivre": Route(
+        PILOTAGE | {"membre": 200},
+        kwargs=_decision("decision_actee"),
+        du_conseil=True,
+        ecriture=lambda m: {"statut": "en_cours", "commentaire": "Suivi détourné"},
+    ),
+    "groupes:mes_decisions": Route(reserve_a(*CONNECTEES)),
+    "groupes:calendrier": Route(
+        reserve_a(*CONNECTEES), ecriture=lambda m: {"action": "renouveler"}
+    ),
+    # Le flux n'a pas de session : son adresse secrète est la seule clé (voir test dédié).
+    "groupes:calendrier_flux": Route(PUBLIQUE, kwargs=lambda m: {"jeton": m.jeton}),
 }
 
 ECRITURES = sorted(nom for nom, route in TABLE.items() if route.ecriture)
@@ -282,6 +432,8 @@ def monde(
         ),
         appartenance=Appartenance.objects.actives().get(groupe=groupe, utilisateur=membre),
         membre=membre,
+        jeton=groupe_services.jeton_calendrier_renouveler(membre).jeton,
+        **reunions_du_groupe(groupe, auteur=coordonnateur, porteur=membre),
         personas={
             "anonyme": None,
             "etranger": etranger,
@@ -319,7 +471,47 @@ def ailleurs(autre_conseil):
         siege=siege,
         appartenance=appartenance,
         membre=membre,
+        **reunions_du_groupe(groupe, auteur=autre_conseil, porteur=membre),
     )
+
+
+def reunions_du_groupe(groupe, *, auteur, porteur):
+    """Une réunion à venir, une passée au compte rendu en brouillon, une au compte rendu
+    validé ; une décision dans chacun des deux comptes rendus."""
+    a_venir = groupe_services.reunion_planifier(
+        groupe=groupe,
+        auteur=auteur,
+        objet="Réunion à venir",
+        date=timezone.localdate() + datetime.timedelta(days=7),
+        heure_debut=datetime.time(14),
+        heure_fin=datetime.time(16),
+        lieu="Mairie",
+        points=[{"titre": "Tour de table"}],
+    )
+    passee = ReunionFactory(groupe=groupe, cree_par=auteur, date=timezone.localdate())
+    PointFactory(reunion=passee, ordre=1)
+    groupe_services.compte_rendu_enregistrer(passee, auteur=auteur, synthese="Brouillon", notes={})
+    decision = groupe_services.decision_ajouter(
+        passee, auteur=auteur, libelle="Décision en brouillon", porteur=porteur
+    )
+    validee = ReunionFactory(
+        groupe=groupe, cree_par=auteur, date=timezone.localdate() - datetime.timedelta(days=5)
+    )
+    PointFactory(reunion=validee, ordre=1)
+    groupe_services.compte_rendu_enregistrer(
+        validee, auteur=auteur, synthese="Synthèse validée", notes={}
+    )
+    decision_actee = groupe_services.decision_ajouter(
+        validee, auteur=auteur, libelle="Décision actée", porteur=porteur
+    )
+    groupe_services.compte_rendu_valider(validee, auteur=auteur)
+    return {
+        "reunion": a_venir,
+        "reunion_passee": passee,
+        "decision": decision,
+        "reunion_validee": validee,
+        "decision_actee": decision_actee,
+    }
 
 
 def connecter(client, utilisateur):
@@ -337,6 +529,19 @@ def etat_de_la_base():
         "territoires": list(Territoire.objects.order_by("pk").values_list()),
         "sieges": list(MembreFormationRestreinte.objects.order_by("pk").values_list()),
         "utilisateurs": list(Utilisateur.objects.order_by("pk").values_list("pk", "email")),
+        **{
+            modele._meta.model_name: list(modele.objects.order_by("pk").values_list())
+            for modele in (
+                Reunion,
+                PointOrdreDuJour,
+                Convocation,
+                Presence,
+                ParticipantExterieur,
+                CompteRendu,
+                Decision,
+                JetonCalendrier,
+            )
+        },
         "permissions_groupes": GroupePermission.objects.count(),
         "permissions_conseils": ConseilPermission.objects.count(),
     }

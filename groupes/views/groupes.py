@@ -60,6 +60,8 @@ def groupe_detail(request, pk):
                 selectors.anciens_membres_du_groupe(groupe) if peut_coordonner else None
             ),
             "designations": selectors.designations_du_groupe(groupe),
+            "reunions_a_venir": selectors.reunions_a_venir(groupe),
+            "peut_piloter": Action.PILOTER in actions,
             "peut_coordonner": peut_coordonner,
             "peut_consulter_conseil": Action.CONSULTER in actions,
         },

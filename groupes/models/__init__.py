@@ -1,0 +1,43 @@
+from groupes.models.groupes import (
+    Appartenance,
+    DesignationPilote,
+    GroupeOperationnel,
+    GroupePermission,
+    NatureGroupe,
+    RoleAppartenance,
+)
+from groupes.models.reunions import (
+    CompteRendu,
+    Convocation,
+    Decision,
+    JetonCalendrier,
+    ParticipantExterieur,
+    PointOrdreDuJour,
+    Presence,
+    Reunion,
+    StatutCompteRendu,
+    StatutDecision,
+    StatutPresence,
+    TypeConvocation,
+)
+
+__all__ = [
+    "Appartenance",
+    "CompteRendu",
+    "Convocation",
+    "Decision",
+    "DesignationPilote",
+    "GroupeOperationnel",
+    "GroupePermission",
+    "JetonCalendrier",
+    "NatureGroupe",
+    "ParticipantExterieur",
+    "PointOrdreDuJour",
+    "Presence",
+    "Reunion",
+    "RoleAppartenance",
+    "StatutCompteRendu",
+    "StatutDecision",
+    "StatutPresence",
+    "TypeConvocation",
+]

@@ -1,0 +1,496 @@
+"""Vues des réunions : planification, convocation, présences, compte rendu, décisions,
+calendrier. Le pilote et le coordonnateur écrivent ; les membres lisent."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from clspd import permissions
+from clspd.forms import ajouter_erreurs
+from clspd.pdf import reponse_pdf
+from clspd.permissions import Action
+from clspd.views import base_url, paginer
+from groupes import convocations, selectors, services
+from groupes.forms import (
+    CompteRenduForm,
+    ConfirmationForm,
+    CorrectionForm,
+    DecisionForm,
+    ParticipantFormSet,
+    PointFormSet,
+    PresenceForm,
+    ReunionForm,
+    SuiviDecisionForm,
+)
+from groupes.models import Reunion
+
+
+def _donnees(request):
+    """Les données envoyées, même vides (``request.POST or None`` prendrait un envoi sans
+    champ, comme une confirmation, pour un simple affichage)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _reussit(form, service, *args, **kwargs):
+    """Appelle le service ; ses erreurs s'affichent à côté des champs du formulaire."""
+    try:
+        service(*args, **kwargs)
+    except ValidationError as erreur:
+        ajouter_erreurs(form, erreur)
+        return False
+    return True
+
+
+def _contenu(reunion, compte_rendu):
+    """Le compte rendu à afficher : la copie figée d'une version validée, sinon l'aperçu."""
+    contenu = compte_rendu.contenu or selectors.contenu_du_compte_rendu(reunion, compte_rendu)
+    return selectors.contenu_pour_affichage(contenu)
+
+
+# Réunions d'un groupe -----------------------------------------------------------------------
+
+
+def reunion_liste(request, pk):
+    groupe = selectors.groupe_pour_lecture(request.user, pk)
+    return render(
+        request,
+        "groupes/reunion_liste.html",
+        {
+            "groupe": groupe,
+            "page_obj": paginer(request, selectors.reunions_du_groupe(groupe)),
+            "peut_piloter": permissions.peut(request.user, Action.PILOTER, groupe),
+        },
+    )
+
+
+def _formulaire_reunion(request, groupe, reunion=None):
+    """Création et modification : la réunion et son ordre du jour, en une page."""
+    points = list(selectors.points_de_la_reunion(reunion)) if reunion else []
+    donnees = _donnees(request)
+    form = ReunionForm(donnees, instance=reunion or Reunion(groupe=groupe))
+    formset = PointFormSet(donnees, points=points, prefix="points")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        champs = {nom: form.cleaned_data[nom] for nom in ReunionForm.Meta.fields}
+        try:
+            if reunion is None:
+                reunion = services.reunion_planifier(
+                    groupe=groupe,
+                    auteur=request.user,
+                    points=formset.points_ordonnes(),
+                    **champs,
+                )
+                messages.success(
+                    request, "La réunion est planifiée. Envoyez la convocation aux membres."
+                )
+            else:
+                services.reunion_modifier(
+                    reunion,
+                    auteur=request.user,
+                    base_url=base_url(request),
+                    points=formset.points_ordonnes(),
+                    **champs,
+                )
+                messages.success(request, "La réunion est enregistrée.")
+        except ValidationError as erreur:
+            ajouter_erreurs(form, erreur)
+        else:
+            return redirect(reunion)
+    return render(
+        request,
+        "groupes/reunion_formulaire.html",
+        {
+            "groupe": groupe,
+            "reunion": reunion,
+            "form": form,
+            "formset": formset,
+            "deja_convoquee": reunion is not None and reunion.convocations.exists(),
+        },
+    )
+
+
+def reunion_creer(request, pk):
+    groupe = selectors.groupe_pour_pilotage(request.user, pk)
+    return _formulaire_reunion(request, groupe)
+
+
+def reunion_modifier(request, pk):
+    reunion = selectors.reunion_pour_pilotage(request.user, pk)
+    return _formulaire_reunion(request, reunion.groupe, reunion)
+
+
+def reunion_detail(request, pk):
+    reunion = selectors.reunion_pour_lecture(request.user, pk)
+    peut_piloter = permissions.peut(request.user, Action.PILOTER, reunion.groupe)
+    comptes_rendus = list(selectors.comptes_rendus_de_la_reunion(reunion))
+    valides = [cr for cr in comptes_rendus if cr.est_valide]
+    brouillon = next((cr for cr in comptes_rendus if not cr.est_valide), None)
+    # Le brouillon ne se montre qu'au pilote et au coordonnateur.
+    affiche = brouillon if brouillon and peut_piloter else (valides[0] if valides else None)
+    verrouillee = bool(valides) and brouillon is None
+    return render(
+        request,
+        "groupes/reunion_detail.html",
+        {
+            "reunion": reunion,
+            "groupe": reunion.groupe,
+            "points": selectors.points_de_la_reunion(reunion),
+            "suivi_decisions": selectors.suivi_des_decisions(reunion),
+            "peut_piloter": peut_piloter,
+            "convocations": (
+                selectors.convocations_de_la_reunion(reunion) if peut_piloter else None
+            ),
+            "compte_rendu": affiche,
+            "contenu": _contenu(reunion, affiche) if affiche else None,
+            "decisions": selectors.decisions_de_la_reunion(reunion) if brouillon else None,
+            "versions": valides,
+            "brouillon": brouillon if peut_piloter else None,
+            # Les boutons seulement : les services refusent d'eux-mêmes ce qui n'est plus permis.
+            "verrouillee": verrouillee,
+            "peut_rediger": (
+                not verrouillee and not reunion.est_annulee and reunion.date <= timezone.localdate()
+            ),
+        },
+    )
+
+
+def _confirmer(request, reunion, *, service, libelle, gabarit, succes, **contexte):
+    """Une action de pilotage sans saisie : une page de confirmation, puis le service."""
+    form = ConfirmationForm(_donnees(request), libelle_bouton=libelle)
+    if request.method == "POST" and form.is_valid() and _reussit(form, service):
+        messages.success(request, succes)
+        return redirect(reunion)
+    return render(
+        request, gabarit, {"reunion": reunion, "groupe": reunion.groupe, "form": form, **contexte}
+    )
+
+
+def reunion_convoquer(request, pk):
+    reunion = selectors.reunion_pour_pilotage(request.user, pk)
+    membres = selectors.membres_du_groupe(reunion.groupe)
+    return _confirmer(
+        request,
+        reunion,
+        service=lambda: services.reunion_convoquer(
+            reunion, auteur=request.user, base_url=base_url(request)
+        ),
+        libelle="Envoyer la convocation",
+        gabarit="groupes/reunion_convoquer.html",
+        succes="La convocation est envoyée aux membres du groupe.",
+        membres=membres,
+        deja_convoquee=reunion.convocations.exists(),
+    )
+
+
+def reunion_annuler(request, pk):
+    reunion = selectors.reunion_pour_pilotage(request.user, pk)
+    return _confirmer(
+        request,
+        reunion,
+        service=lambda: services.reunion_annuler(
+            reunion, auteur=request.user, base_url=base_url(request)
+        ),
+        libelle="Annuler la réunion",
+        gabarit="groupes/reunion_annuler.html",
+        succes="La réunion est annulée ; les personnes convoquées en sont prévenues.",
+    )
+
+
+# Compte rendu ------------------------------------------------------------------------------
+
+
+def presences(request, pk):
+    reunion = selectors.reunion_pour_pilotage(request.user, pk)
+    donnees = _donnees(request)
+    notees = {p.appartenance_id: p for p in reunion.presences.all()}
+    forms = [
+        PresenceForm(
+            donnees,
+            appartenance=appartenance,
+            initial=(
+                {
+                    "statut": notees[appartenance.pk].statut,
+                    "represente_par": notees[appartenance.pk].represente_par,
+                }
+                if appartenance.pk in notees
+                else {}
+            ),
+        )
+        for appartenance in selectors.membres_a_la_date(reunion)
+    ]
+    participants = ParticipantFormSet(
+        donnees,
+        prefix="exterieurs",
+        initial=[
+            {"nom": p.nom, "institution": p.institution}
+            for p in reunion.participants_exterieurs.all()
+        ],
+    )
+    erreur_generale = None
+    if (
+        request.method == "POST"
+        and all(form.is_valid() for form in forms)
+        and participants.is_valid()
+    ):
+        try:
+            services.presences_enregistrer(
+                reunion,
+                auteur=request.user,
+                presences=[
+                    (f.appartenance, f.cleaned_data["statut"], f.cleaned_data["represente_par"])
+                    for f in forms
+                ],
+                participants_exterieurs=participants.participants(),
+            )
+        except ValidationError as erreur:
+            erreur_generale = erreur.messages
+        else:
+            messages.success(request, "Les présences sont enregistrées.")
+            return redirect(reunion)
+    return render(
+        request,
+        "groupes/presences.html",
+        {
+            "reunion": reunion,
+            "groupe": reunion.groupe,
+            "forms": forms,
+            "participants": participants,
+            "erreur_generale": erreur_generale,
+        },
+    )
+
+
+def compte_rendu_modifier(request, pk):
+    reunion = selectors.reunion_pour_pilotage(request.user, pk)
+    brouillon = selectors.brouillon_de_la_reunion(reunion)
+    form = CompteRenduForm(
+        _donnees(request),
+        points=selectors.points_de_la_reunion(reunion),
+        initial={"synthese": brouillon.synthese if brouillon else ""},
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _reussit(
+            form,
+            services.compte_rendu_enregistrer,
+            reunion,
+            auteur=request.user,
+            synthese=form.cleaned_data["synthese"],
+            notes=form.notes(),
+        )
+    ):
+        messages.success(request, "Le brouillon du compte rendu est enregistré.")
+        return redirect(reunion)
+    return render(
+        request,
+        "groupes/compte_rendu_formulaire.html",
+        {"reunion": reunion, "groupe": reunion.groupe, "form": form},
+    )
+
+
+def decision_ajouter(request, pk):
+    reunion = selectors.reunion_pour_pilotage(request.user, pk)
+    form = DecisionForm(_donnees(request), reunion=reunion)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _reussit(
+            form,
+            services.decision_ajouter,
+            reunion,
+            auteur=request.user,
+            **{nom: form.cleaned_data[nom] for nom in DecisionForm.Meta.fields},
+        )
+    ):
+        messages.success(request, "La décision est ajoutée au relevé.")
+        return redirect(reunion)
+    return render(
+        request,
+        "groupes/decision_formulaire.html",
+        {"reunion": reunion, "groupe": reunion.groupe, "form": form},
+    )
+
+
+def decision_modifier(request, pk):
+    decision = selectors.decision_pour_pilotage(request.user, pk)
+    reunion = decision.reunion
+    form = DecisionForm(_donnees(request), instance=decision, reunion=reunion)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _reussit(
+            form,
+            services.decision_modifier,
+            decision,
+            auteur=request.user,
+            **{nom: form.cleaned_data[nom] for nom in DecisionForm.Meta.fields},
+        )
+    ):
+        messages.success(request, "La décision est enregistrée.")
+        return redirect(reunion)
+    return render(
+        request,
+        "groupes/decision_formulaire.html",
+        {"reunion": reunion, "groupe": reunion.groupe, "form": form, "decision": decision},
+    )
+
+
+def decision_supprimer(request, pk):
+    decision = selectors.decision_pour_pilotage(request.user, pk)
+    return _confirmer(
+        request,
+        decision.reunion,
+        service=lambda: services.decision_supprimer(decision, auteur=request.user),
+        libelle="Retirer la décision",
+        gabarit="groupes/decision_supprimer.html",
+        succes="La décision est retirée du relevé.",
+        decision=decision,
+    )
+
+
+def compte_rendu_valider(request, pk):
+    reunion = selectors.reunion_pour_pilotage(request.user, pk)
+    return _confirmer(
+        request,
+        reunion,
+        service=lambda: services.compte_rendu_valider(reunion, auteur=request.user),
+        libelle="Valider le compte rendu",
+        gabarit="groupes/compte_rendu_valider.html",
+        succes="Le compte rendu est validé : il ne peut plus être modifié.",
+    )
+
+
+def compte_rendu_corriger(request, pk):
+    reunion = selectors.reunion_pour_pilotage(request.user, pk)
+    form = CorrectionForm(_donnees(request))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _reussit(
+            form,
+            services.compte_rendu_corriger,
+            reunion,
+            auteur=request.user,
+            motif=form.cleaned_data["motif_correction"],
+        )
+    ):
+        messages.success(request, "Une nouvelle version du compte rendu est ouverte.")
+        return redirect(reunion)
+    return render(
+        request,
+        "groupes/compte_rendu_corriger.html",
+        {"reunion": reunion, "groupe": reunion.groupe, "form": form},
+    )
+
+
+def compte_rendu_version(request, pk, version):
+    reunion = selectors.reunion_pour_lecture(request.user, pk)
+    compte_rendu = selectors.compte_rendu_valide(reunion, version)
+    return render(
+        request,
+        "groupes/compte_rendu_version.html",
+        {
+            "reunion": reunion,
+            "groupe": reunion.groupe,
+            "compte_rendu": compte_rendu,
+            "contenu": _contenu(reunion, compte_rendu),
+        },
+    )
+
+
+def compte_rendu_pdf(request, pk, version):
+    reunion = selectors.reunion_pour_lecture(request.user, pk)
+    compte_rendu = selectors.compte_rendu_valide(reunion, version)
+    return reponse_pdf(
+        request,
+        "pdf/compte_rendu.html",
+        {
+            "reunion": reunion,
+            "groupe": reunion.groupe,
+            "compte_rendu": compte_rendu,
+            "contenu": _contenu(reunion, compte_rendu),
+        },
+        f"compte-rendu-{reunion.date:%Y-%m-%d}-v{compte_rendu.version}.pdf",
+    )
+
+
+# Décisions d'une personne -------------------------------------------------------------------
+
+
+def mes_decisions(request):
+    return render(
+        request,
+        "groupes/mes_decisions.html",
+        {"page_obj": paginer(request, selectors.mes_decisions(request.user))},
+    )
+
+
+def decision_suivre(request, pk):
+    decision = selectors.decision_pour_suivi(request.user, pk)
+    form = SuiviDecisionForm(
+        _donnees(request),
+        initial={"statut": decision.statut, "commentaire": decision.commentaire},
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _reussit(
+            form,
+            services.decision_suivre,
+            decision,
+            auteur=request.user,
+            statut=form.cleaned_data["statut"],
+            commentaire=form.cleaned_data["commentaire"],
+        )
+    ):
+        messages.success(request, "Le suivi de la décision est enregistré.")
+        return redirect(
+            "groupes:mes_decisions" if decision.porteur_id == request.user.pk else decision.reunion
+        )
+    return render(
+        request,
+        "groupes/decision_suivre.html",
+        {"decision": decision, "reunion": decision.reunion, "form": form},
+    )
+
+
+# Calendrier --------------------------------------------------------------------------------
+
+
+def calendrier(request):
+    """L'abonnement personnel au calendrier des réunions : afficher, renouveler, révoquer."""
+    if request.method == "POST":
+        if request.POST.get("action") == "revoquer":
+            services.jeton_calendrier_revoquer(request.user)
+            messages.success(request, "L'adresse d'abonnement est révoquée.")
+        else:
+            services.jeton_calendrier_renouveler(request.user)
+            messages.success(
+                request, "Une nouvelle adresse d'abonnement est créée ; l'ancienne ne sert plus."
+            )
+        return redirect("groupes:calendrier")
+    jeton = selectors.jeton_calendrier(request.user)
+    adresse = (
+        request.build_absolute_uri(reverse("groupes:calendrier_flux", args=[jeton.jeton]))
+        if jeton
+        else None
+    )
+    return render(request, "groupes/calendrier.html", {"jeton": jeton, "adresse": adresse})
+
+
+@login_not_required
+@require_GET
+def calendrier_flux(request, jeton):
+    """Le flux iCalendar : public, mais seulement pour qui connaît l'adresse secrète."""
+    utilisateur = selectors.utilisateur_du_jeton(jeton)
+    contenu = convocations.flux_ics(
+        selectors.reunions_du_calendrier(utilisateur), nom="Réunions de mes groupes"
+    )
+    reponse = HttpResponse(contenu, content_type="text/calendar; charset=utf-8")
+    reponse["Cache-Control"] = "private, no-store"
+    return reponse
