@@ -23,8 +23,10 @@ from guardian.utils import get_user_obj_perms_model
 
 class Action(StrEnum):
     LIRE = "lire"  # le contenu d'un groupe
+    LIRE_PLANS = "lire_plans"  # les plans d'action d'un groupe (aussi la formation restreinte)
     PILOTER = "piloter"  # modifier le contenu d'un groupe
     CONSULTER = "consulter"  # la synthèse d'un conseil (formation restreinte)
+    STATUER = "statuer"  # décider des propositions d'actions (formation restreinte)
     COORDONNER = "coordonner"  # configurer un conseil et tous ses groupes
 
 
@@ -46,12 +48,17 @@ PERMISSIONS_DU_ROLE = {
 }
 
 # Pour chaque action, les permissions qui l'ouvrent : sur le conseil, puis sur le groupe.
-# Le coordonnateur ouvre tout dans son conseil ; la formation restreinte ne lit aucun
-# contenu de groupe.
+# Le coordonnateur ouvre tout dans son conseil. La formation restreinte ne lit aucun contenu
+# de groupe, sauf les plans d'action, qu'elle adopte et dont elle évalue les actions.
 _ACCES = {
     Action.LIRE: ({"coordonner_conseil"}, {"view_groupeoperationnel"}),
+    Action.LIRE_PLANS: (
+        {"coordonner_conseil", "consulter_conseil"},
+        {"view_groupeoperationnel"},
+    ),
     Action.PILOTER: ({"coordonner_conseil"}, {"piloter_groupe"}),
     Action.CONSULTER: ({"coordonner_conseil", "consulter_conseil"}, set()),
+    Action.STATUER: ({"coordonner_conseil", "consulter_conseil"}, set()),
     Action.COORDONNER: ({"coordonner_conseil"}, set()),
 }
 
@@ -133,7 +140,7 @@ def actions_permises(user, obj):
 def _actions_applicables(model):
     if getattr(model, "chemin_groupe", None) is not None:
         return set(Action)
-    return {Action.CONSULTER, Action.COORDONNER}
+    return {Action.CONSULTER, Action.STATUER, Action.COORDONNER}
 
 
 def synchroniser(obj, roles_par_utilisateur):

@@ -15,7 +15,11 @@ from clspd.models import Conseil, Institution, MembreFormationRestreinte, Territ
 from clspd.permissions import Role
 
 
-def _enregistrer(objet, **champs):
+def enregistrer(objet, **champs):
+    """Donne ses valeurs à l'objet, le valide (règles du modèle, contraintes) et l'enregistre.
+
+    Le geste commun des services de création et de modification, de toutes les applications.
+    """
     for nom, valeur in champs.items():
         setattr(objet, nom, valeur)
     objet.full_clean()
@@ -117,11 +121,11 @@ def personne_obtenir_ou_inviter(
 
 
 def institution_creer(*, conseil, **champs):
-    return _enregistrer(Institution(conseil=conseil), **champs)
+    return enregistrer(Institution(conseil=conseil), **champs)
 
 
 def institution_modifier(institution, **champs):
-    return _enregistrer(institution, **champs)
+    return enregistrer(institution, **champs)
 
 
 def institution_supprimer(institution):
@@ -135,11 +139,11 @@ def institution_supprimer(institution):
 
 
 def territoire_creer(*, conseil, **champs):
-    return _enregistrer(Territoire(conseil=conseil), **champs)
+    return enregistrer(Territoire(conseil=conseil), **champs)
 
 
 def territoire_modifier(territoire, **champs):
-    return _enregistrer(territoire, **champs)
+    return enregistrer(territoire, **champs)
 
 
 # Formation restreinte ---------------------------------------------------------------------
@@ -149,7 +153,7 @@ def territoire_modifier(territoire, **champs):
 def formation_restreinte_ajouter(
     *, conseil, utilisateur, institution, qualite, programme, date_debut
 ):
-    siege = _enregistrer(
+    siege = enregistrer(
         MembreFormationRestreinte(conseil=conseil, utilisateur=utilisateur),
         institution=institution,
         qualite=qualite,
@@ -164,6 +168,6 @@ def formation_restreinte_ajouter(
 def formation_restreinte_retirer(siege, *, date_fin=None):
     if siege.date_fin is not None:
         raise ValidationError("Cette personne ne siège déjà plus à la formation restreinte.")
-    _enregistrer(siege, date_fin=date_fin or timezone.localdate())
+    enregistrer(siege, date_fin=date_fin or timezone.localdate())
     conseil_synchroniser_permissions(siege.conseil)
     return siege

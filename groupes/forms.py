@@ -168,6 +168,11 @@ class BasePointFormSet(forms.BaseFormSet):
         )
         super().__init__(*args, **kwargs)
 
+    def initial_form_count(self):
+        # Les lignes des points existants, d'après la base et non d'après le INITIAL_FORMS
+        # envoyé : falsifié à 0, il en ferait des lignes facultatives sans cleaned_data.
+        return len(self.points)
+
     def points_ordonnes(self):
         """Les points gardés, dans l'ordre choisi : [{"point", "titre", "description"}]."""
         gardes = []
@@ -199,13 +204,19 @@ PointFormSet = forms.formset_factory(
     can_order=True,
     can_delete=True,
     max_num=50,
+    absolute_max=50,
     validate_max=True,
 )
 
 
 class PresenceForm(PartieDeFormulaire, forms.Form):
     statut = forms.ChoiceField(label="Présence", choices=StatutPresence.choices)
-    represente_par = forms.CharField(label="Représenté(e) par", max_length=200, required=False)
+    represente_par = forms.CharField(
+        label="Représenté(e) par",
+        max_length=200,
+        required=False,
+        help_text="Seulement si le membre était représenté.",
+    )
 
     def __init__(self, *args, appartenance, **kwargs):
         self.appartenance = appartenance
@@ -231,11 +242,13 @@ class ParticipantForm(PartieDeFormulaire, forms.Form):
 
 class BaseParticipantFormSet(forms.BaseFormSet):
     def participants(self):
-        """Les participants saisis et gardés : [(nom, institution)]."""
+        """Les participants saisis et gardés : [(nom, institution)]. Une ligne déjà
+        enregistrée compte même inchangée ; seule une ligne ajoutée laissée vide (sans
+        ``cleaned_data``) est ignorée."""
         return [
             (form.cleaned_data["nom"], form.cleaned_data["institution"])
             for form in self.forms
-            if form.has_changed() and not self._should_delete_form(form)
+            if form.cleaned_data and not self._should_delete_form(form)
         ]
 
 
@@ -245,6 +258,7 @@ ParticipantFormSet = forms.formset_factory(
     extra=2,
     can_delete=True,
     max_num=50,
+    absolute_max=50,
     validate_max=True,
 )
 
@@ -295,13 +309,8 @@ class DecisionForm(AvecBouton, forms.ModelForm):
         ).order_by("last_name", "first_name")
         self.fields["institution_porteuse"].queryset = reunion.groupe.conseil.institutions.all()
 
-    def clean(self):
-        donnees = super().clean()
-        if bool(donnees.get("porteur")) == bool(donnees.get("institution_porteuse")):
-            self.add_error(
-                "porteur", "Choisissez un membre du groupe ou une institution partenaire."
-            )
-        return donnees
+    # « Un membre ou une institution » : c'est Decision.clean, que le ModelForm applique
+    # déjà ; le répéter ici affichait deux fois le même message sous le champ.
 
 
 class CorrectionForm(AvecBouton, forms.Form):

@@ -201,6 +201,15 @@ def brouillon_de_la_reunion(reunion):
     return reunion.comptes_rendus.filter(statut=CompteRendu.Statut.BROUILLON).first()
 
 
+def derniere_version_validee(reunion):
+    return (
+        reunion.comptes_rendus.filter(statut=CompteRendu.Statut.VALIDE)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+
+
 def compte_rendu_valide(reunion, version):
     return get_object_or_404(
         reunion.comptes_rendus.select_related("valide_par"),

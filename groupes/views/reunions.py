@@ -146,7 +146,12 @@ def reunion_detail(request, pk):
             ),
             "compte_rendu": affiche,
             "contenu": _contenu(reunion, affiche) if affiche else None,
-            "decisions": selectors.decisions_de_la_reunion(reunion) if brouillon else None,
+            # Le relevé en cours de rédaction (pilote), ou le suivi des décisions actées.
+            "decisions": (
+                selectors.decisions_de_la_reunion(reunion)
+                if (brouillon and peut_piloter) or verrouillee
+                else None
+            ),
             "versions": valides,
             "brouillon": brouillon if peut_piloter else None,
             # Les boutons seulement : les services refusent d'eux-mêmes ce qui n'est plus permis.
@@ -398,6 +403,7 @@ def compte_rendu_version(request, pk, version):
             "reunion": reunion,
             "groupe": reunion.groupe,
             "compte_rendu": compte_rendu,
+            "derniere_version": selectors.derniere_version_validee(reunion),
             "contenu": _contenu(reunion, compte_rendu),
         },
     )

@@ -125,20 +125,21 @@ def test_coordonnateur_retire_ne_touche_pas_aux_autres_coordonnateurs(conseil, c
 
 SUR_LE_GROUPE = {
     "coordonnateur": TOUT,
-    "pilote": {Action.LIRE, Action.PILOTER},
-    "membre": {Action.LIRE},
+    "pilote": {Action.LIRE, Action.LIRE_PLANS, Action.PILOTER},
+    "membre": {Action.LIRE, Action.LIRE_PLANS},
     "etranger": set(),
-    "formation_restreinte": {Action.CONSULTER},
+    # La formation restreinte lit les plans d'action, jamais le reste du contenu.
+    "formation_restreinte": {Action.LIRE_PLANS, Action.CONSULTER, Action.STATUER},
     "autre_conseil": set(),
 }
-# Sur le conseil, le coordonnateur peut tout ; LIRE et PILOTER n'y sont pas des actions
-# applicables (actions_permises ne les annonce pas).
+# Sur le conseil, le coordonnateur peut tout ; LIRE, LIRE_PLANS et PILOTER n'y sont pas des
+# actions applicables (actions_permises ne les annonce pas).
 SUR_LE_CONSEIL = {
     "coordonnateur": TOUT,
     "pilote": set(),
     "membre": set(),
     "etranger": set(),
-    "formation_restreinte": {Action.CONSULTER},
+    "formation_restreinte": {Action.LIRE_PLANS, Action.CONSULTER, Action.STATUER},
     "autre_conseil": set(),
 }
 
@@ -152,7 +153,7 @@ def test_peut_et_actions_permises(request, personas, conseil, groupe, persona):
     )
     assert permissions.actions_permises(utilisateur, groupe) == SUR_LE_GROUPE[persona]
     assert permissions.actions_permises(utilisateur, conseil) == (
-        SUR_LE_CONSEIL[persona] & {Action.CONSULTER, Action.COORDONNER}
+        SUR_LE_CONSEIL[persona] & {Action.CONSULTER, Action.STATUER, Action.COORDONNER}
     )
 
 
@@ -167,38 +168,50 @@ FILTRER_LES_GROUPES = {
     # persona: {action: noms des groupes visibles}
     "coordonnateur": {
         Action.LIRE: {"Groupe jeunes de Testville", "Groupe tranquillité de Testville"},
+        Action.LIRE_PLANS: {"Groupe jeunes de Testville", "Groupe tranquillité de Testville"},
         Action.PILOTER: {"Groupe jeunes de Testville", "Groupe tranquillité de Testville"},
         Action.CONSULTER: {"Groupe jeunes de Testville", "Groupe tranquillité de Testville"},
+        Action.STATUER: {"Groupe jeunes de Testville", "Groupe tranquillité de Testville"},
         Action.COORDONNER: {"Groupe jeunes de Testville", "Groupe tranquillité de Testville"},
     },
     "pilote": {
         Action.LIRE: {"Groupe jeunes de Testville"},
+        Action.LIRE_PLANS: {"Groupe jeunes de Testville"},
         Action.PILOTER: {"Groupe jeunes de Testville"},
         Action.CONSULTER: set(),
+        Action.STATUER: set(),
         Action.COORDONNER: set(),
     },
     "membre": {
         Action.LIRE: {"Groupe jeunes de Testville"},
+        Action.LIRE_PLANS: {"Groupe jeunes de Testville"},
         Action.PILOTER: set(),
         Action.CONSULTER: set(),
+        Action.STATUER: set(),
         Action.COORDONNER: set(),
     },
     "etranger": {
         Action.LIRE: {"Groupe tranquillité de Testville"},
+        Action.LIRE_PLANS: {"Groupe tranquillité de Testville"},
         Action.PILOTER: set(),
         Action.CONSULTER: set(),
+        Action.STATUER: set(),
         Action.COORDONNER: set(),
     },
     "formation_restreinte": {
         Action.LIRE: set(),
+        Action.LIRE_PLANS: {"Groupe jeunes de Testville", "Groupe tranquillité de Testville"},
         Action.PILOTER: set(),
         Action.CONSULTER: {"Groupe jeunes de Testville", "Groupe tranquillité de Testville"},
+        Action.STATUER: {"Groupe jeunes de Testville", "Groupe tranquillité de Testville"},
         Action.COORDONNER: set(),
     },
     "autre_conseil": {
         Action.LIRE: {"Groupe d'Ailleurs"},
+        Action.LIRE_PLANS: {"Groupe d'Ailleurs"},
         Action.PILOTER: {"Groupe d'Ailleurs"},
         Action.CONSULTER: {"Groupe d'Ailleurs"},
+        Action.STATUER: {"Groupe d'Ailleurs"},
         Action.COORDONNER: {"Groupe d'Ailleurs"},
     },
 }
@@ -294,7 +307,10 @@ def test_superutilisateur_membre_ne_lit_que_son_groupe(
 ):
     superutilisateur = UtilisateurFactory(is_superuser=True, is_staff=True)
     ajouter_membre(groupe, superutilisateur, institution, coordonnateur)
-    assert permissions.actions_permises(superutilisateur, groupe) == {Action.LIRE}
+    assert permissions.actions_permises(superutilisateur, groupe) == {
+        Action.LIRE,
+        Action.LIRE_PLANS,
+    }
     assert not permissions.peut(superutilisateur, Action.LIRE, autre_groupe)
 
 

@@ -40,6 +40,11 @@ def etat():
     }
 
 
+# Un membre lit le groupe et ses plans d'action ; le pilote, en plus, le pilote.
+DROITS_DU_MEMBRE = {Action.LIRE, Action.LIRE_PLANS}
+DROITS_DU_PILOTE = {Action.LIRE, Action.LIRE_PLANS, Action.PILOTER}
+
+
 def actions(utilisateur, groupe):
     return permissions.actions_permises(utilisateur, groupe)
 
@@ -183,7 +188,7 @@ def test_membre_ajouter_une_personne_existante_lit_aussitot(
     assert mail.outbox == []
     assert (appartenance.utilisateur, appartenance.role) == (personne, Role.INVITE)
     assert appartenance.date_debut == jour()
-    assert actions(personne, groupe) == {Action.LIRE}
+    assert actions(personne, groupe) == DROITS_DU_MEMBRE
 
 
 def test_membre_ajouter_une_personne_inconnue_l_invite(
@@ -208,7 +213,7 @@ def test_membre_ajouter_une_personne_inconnue_l_invite(
     assert actions(invite, groupe) == set()
     invite.is_active = True
     invite.save(update_fields=["is_active"])
-    assert actions(invite, groupe) == {Action.LIRE}
+    assert actions(invite, groupe) == DROITS_DU_MEMBRE
 
 
 def test_membre_ajouter_date_future_refusee(
@@ -299,7 +304,7 @@ def test_membre_ajouter_un_ancien_membre(groupe, membre, coordonnateur, institut
     appartenance, _ = ajouter(groupe, coordonnateur, institution, membre.email)
     assert appartenance.utilisateur == membre
     assert groupe.appartenances.filter(utilisateur=membre).count() == 2
-    assert actions(membre, groupe) == {Action.LIRE}
+    assert actions(membre, groupe) == DROITS_DU_MEMBRE
 
 
 # membre_retirer -------------------------------------------------------------------------
@@ -317,7 +322,7 @@ def test_membre_retirer_coupe_l_acces_aussitot(client, groupe, membre, pilote):
     assert client.get(f"/groupes/{groupe.pk}/").status_code == 404
     assert actions(membre, groupe) == set()
     # Le pilote garde son accès.
-    assert actions(pilote, groupe) == {Action.LIRE, Action.PILOTER}
+    assert actions(pilote, groupe) == DROITS_DU_PILOTE
 
 
 def test_membre_retirer_a_une_date_passee(groupe, membre):
@@ -331,7 +336,7 @@ def test_membre_retirer_a_une_date_future_refuse(groupe, membre):
     appartenance = groupe.appartenances.actives().get(utilisateur=membre)
     erreur = refuse(services.membre_retirer, appartenance=appartenance, date_fin=jour(1))
     assert erreur.message_dict == {"date_fin": ["La date de fin ne peut pas être future."]}
-    assert actions(membre, groupe) == {Action.LIRE}
+    assert actions(membre, groupe) == DROITS_DU_MEMBRE
 
 
 def test_membre_retirer_avant_son_arrivee_refuse(groupe, membre):
@@ -375,7 +380,7 @@ def test_pilote_designer_donne_le_pilotage(groupe, membre, coordonnateur):
         None,
     )
     assert groupe.appartenances.actives().get(utilisateur=membre).role == Role.PILOTE
-    assert actions(membre, groupe) == {Action.LIRE, Action.PILOTER}
+    assert actions(membre, groupe) == DROITS_DU_PILOTE
 
 
 def test_pilote_designer_hors_des_membres_refuse(groupe, etranger, coordonnateur):
@@ -413,8 +418,8 @@ def test_pilote_changer(groupe, pilote, membre, coordonnateur):
     assert groupe.designations.filter(date_fin__isnull=True).get() == nouvelle
     assert groupe.appartenances.actives().get(utilisateur=pilote).role == Role.MEMBRE
     assert groupe.appartenances.actives().get(utilisateur=membre).role == Role.PILOTE
-    assert actions(pilote, groupe) == {Action.LIRE}
-    assert actions(membre, groupe) == {Action.LIRE, Action.PILOTER}
+    assert actions(pilote, groupe) == DROITS_DU_MEMBRE
+    assert actions(membre, groupe) == DROITS_DU_PILOTE
 
 
 def test_pilote_designation_anterieure_a_la_designation_en_cours_refusee(
@@ -430,7 +435,7 @@ def test_pilote_designation_anterieure_a_la_designation_en_cours_refusee(
     assert erreur.message_dict == {
         "date_designation": ["La désignation ne peut précéder celle du pilote actuel."]
     }
-    assert actions(pilote, groupe) == {Action.LIRE, Action.PILOTER}
+    assert actions(pilote, groupe) == DROITS_DU_PILOTE
 
 
 def test_pilote_accords_apres_la_designation_refuses(groupe, pilote, membre, coordonnateur):
@@ -449,7 +454,7 @@ def test_pilote_accords_apres_la_designation_refuses(groupe, pilote, membre, coo
     }
     assert groupe.designations.get().pilote == pilote
     assert groupe.designations.get().date_fin is None
-    assert actions(membre, groupe) == {Action.LIRE}
+    assert actions(membre, groupe) == DROITS_DU_MEMBRE
 
 
 def test_pilote_accords_apres_une_premiere_designation_refuses(groupe, membre, coordonnateur):
@@ -477,4 +482,4 @@ def test_pilote_retire_puis_nouveau_pilote(groupe, pilote, membre, coordonnateur
     assert groupe.designations.filter(date_fin__isnull=True).get().pilote == membre
     # L'ancien pilote revient comme simple membre.
     ajouter_membre(groupe, pilote, institution, coordonnateur)
-    assert actions(pilote, groupe) == {Action.LIRE}
+    assert actions(pilote, groupe) == DROITS_DU_MEMBRE
