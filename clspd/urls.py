@@ -100,5 +100,6 @@ urlpatterns = [
     path("compte/", include(comptes)),
     path("", include(conseils)),
     path("", include("groupes.urls")),
+    path("", include("programmes.urls")),
     path("admin/", admin.site.urls),
 ]

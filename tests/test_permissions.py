@@ -10,6 +10,7 @@ compte publiques. Une URL ajoutée au projet sans être ajoutée à cette table 
 import dataclasses
 import datetime
 from collections.abc import Callable
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -26,6 +27,7 @@ from clspd.models import (
     ConseilPermission,
     Institution,
     MembreFormationRestreinte,
+    Programme,
     Territoire,
     Utilisateur,
 )
@@ -45,6 +47,16 @@ from groupes.models import (
     Reunion,
 )
 from groupes.services import groupe_synchroniser_permissions
+from programmes import services as programme_services
+from programmes.models import (
+    Action,
+    Financement,
+    LieuSensible,
+    Mesure,
+    PeriodeSensible,
+    PlanAction,
+    Proposition,
+)
 from tests.conftest import ajouter_membre
 from tests.factories import (
     InstitutionFactory,
@@ -106,6 +118,14 @@ class Route:
     ecriture: Callable[[SimpleNamespace], dict] | None = None
     # Un texte que la réponse doit contenir quand elle répond 200.
     contient: str = ""
+    # Les paramètres de la requête (« ?quoi=actions&format=csv »), pour les URL qui en exigent.
+    parametres: str = ""
+
+
+def adresse(nom, objets):
+    route = TABLE[nom]
+    url = reverse(nom, kwargs=route.kwargs(objets))
+    return f"{url}?{route.parametres}" if route.parametres else url
 
 
 def _uid(m):
@@ -190,6 +210,38 @@ def _decision(cle):
 
 PILOTAGE = reserve_a("pilote", "coordonnateur")
 LECTURE_DU_GROUPE = reserve_a("membre", "pilote", "coordonnateur")
+# Les plans d'action se lisent aussi par la formation restreinte, qui les adopte.
+LECTURE_DES_PLANS = reserve_a("membre", "pilote", "coordonnateur", "formation_restreinte")
+FORMATION_RESTREINTE = reserve_a("coordonnateur", "formation_restreinte")
+
+
+def _objet(cle):
+    return lambda m: {"pk": getattr(m, cle).pk}
+
+
+def _plan_donnees(titre):
+    annee = timezone.localdate().year
+    return lambda m: {
+        "titre": titre,
+        "date_debut": f"{annee}-01-01",
+        "date_fin": f"{annee}-12-31",
+        "statut": "en_projet",
+        "adopte_le": "",
+    }
+
+
+def _action_donnees(titre):
+    return lambda m: {
+        "titre": titre,
+        "programme": programme().pk,
+        "porteur": m.institution.pk,
+        "date_debut": _aujourdhui(),
+        "statut": "proposee",
+    }
+
+
+def _financement_donnees(m):
+    return {"source": "fipd", "montant_demande": "1000", "montant_accorde": ""}
 
 
 def _groupe(m):
@@ -397,6 +449,106 @@ TABLE = {
     ),
     # Le flux n'a pas de session : son adresse secrète est la seule clé (voir test dédié).
     "groupes:calendrier_flux": Route(PUBLIQUE, kwargs=lambda m: {"jeton": m.jeton}),
+    # Plans d'action : le pilote et le coordonnateur écrivent ; les membres et la formation
+    # restreinte lisent.
+    "programmes:plans": Route(LECTURE_DES_PLANS, kwargs=_groupe, du_conseil=True),
+    "programmes:plan_creer": Route(
+        PILOTAGE, kwargs=_groupe, du_conseil=True, ecriture=_plan_donnees("Plan clandestin")
+    ),
+    "programmes:plan_detail": Route(
+        LECTURE_DES_PLANS, kwargs=_objet("plan"), du_conseil=True, contient="Plan du groupe"
+    ),
+    "programmes:plan_modifier": Route(
+        PILOTAGE, kwargs=_objet("plan"), du_conseil=True, ecriture=_plan_donnees("Plan renommé")
+    ),
+    "programmes:plan_pdf": Route(LECTURE_DES_PLANS, kwargs=_objet("plan"), du_conseil=True),
+    "programmes:lieu_creer": Route(
+        PILOTAGE,
+        kwargs=_objet("plan"),
+        du_conseil=True,
+        ecriture=lambda m: {"nom": "Lieu clandestin", "territoire": m.territoire.pk},
+    ),
+    "programmes:lieu_modifier": Route(
+        PILOTAGE,
+        kwargs=_objet("lieu"),
+        du_conseil=True,
+        ecriture=lambda m: {"nom": "Lieu renommé", "territoire": m.territoire.pk},
+    ),
+    "programmes:lieu_supprimer": Route(
+        PILOTAGE, kwargs=_objet("lieu"), du_conseil=True, ecriture=lambda m: {}
+    ),
+    "programmes:periode_ajouter": Route(
+        PILOTAGE,
+        kwargs=_objet("lieu"),
+        du_conseil=True,
+        ecriture=lambda m: {"jours": ["sam"], "heure_debut": "22:00", "heure_fin": "02:00"},
+    ),
+    "programmes:periode_supprimer": Route(
+        PILOTAGE, kwargs=_objet("periode"), du_conseil=True, ecriture=lambda m: {}
+    ),
+    "programmes:mesure_ajouter": Route(
+        PILOTAGE,
+        kwargs=_objet("lieu"),
+        du_conseil=True,
+        ecriture=lambda m: {"categorie": "eclairage", "description": ""},
+    ),
+    "programmes:mesure_supprimer": Route(
+        PILOTAGE, kwargs=_objet("mesure"), du_conseil=True, ecriture=lambda m: {}
+    ),
+    "programmes:action_creer": Route(
+        PILOTAGE,
+        kwargs=_objet("plan"),
+        du_conseil=True,
+        ecriture=_action_donnees("Action clandestine"),
+    ),
+    "programmes:action_detail": Route(
+        LECTURE_DES_PLANS, kwargs=_objet("action"), du_conseil=True, contient="Action du plan"
+    ),
+    "programmes:action_modifier": Route(
+        PILOTAGE,
+        kwargs=_objet("action"),
+        du_conseil=True,
+        ecriture=_action_donnees("Action renommée"),
+    ),
+    "programmes:action_decisions": Route(
+        PILOTAGE,
+        kwargs=_objet("action"),
+        du_conseil=True,
+        ecriture=lambda m: {"decision": m.decision_actee.pk, "operation": "lier"},
+    ),
+    "programmes:financement_ajouter": Route(
+        PILOTAGE, kwargs=_objet("action"), du_conseil=True, ecriture=_financement_donnees
+    ),
+    "programmes:financement_modifier": Route(
+        PILOTAGE,
+        kwargs=_objet("financement"),
+        du_conseil=True,
+        ecriture=lambda m: {"source": "caf", "montant_demande": "5", "montant_accorde": ""},
+    ),
+    "programmes:financement_supprimer": Route(
+        PILOTAGE, kwargs=_objet("financement"), du_conseil=True, ecriture=lambda m: {}
+    ),
+    "programmes:action_proposer": Route(
+        PILOTAGE,
+        kwargs=_objet("action"),
+        du_conseil=True,
+        ecriture=lambda m: {"expose": "Proposition clandestine"},
+    ),
+    # Le conseil : synthèse, exports et propositions (coordination, formation restreinte).
+    "programmes:conseil": Route(FORMATION_RESTREINTE, kwargs=_conseil, du_conseil=True),
+    "programmes:export": Route(
+        FORMATION_RESTREINTE,
+        kwargs=_conseil,
+        du_conseil=True,
+        parametres="quoi=financements&format=csv",
+    ),
+    "programmes:propositions": Route(FORMATION_RESTREINTE, kwargs=_conseil, du_conseil=True),
+    "programmes:proposition_statuer": Route(
+        FORMATION_RESTREINTE,
+        kwargs=_objet("proposition"),
+        du_conseil=True,
+        ecriture=lambda m: {"decision": "retenue", "commentaire": ""},
+    ),
 }
 
 ECRITURES = sorted(nom for nom, route in TABLE.items() if route.ecriture)
@@ -434,6 +586,7 @@ def monde(
         membre=membre,
         jeton=groupe_services.jeton_calendrier_renouveler(membre).jeton,
         **reunions_du_groupe(groupe, auteur=coordonnateur, porteur=membre),
+        **plans_du_groupe(groupe, institution=institution, territoire=zsp),
         personas={
             "anonyme": None,
             "etranger": etranger,
@@ -472,7 +625,58 @@ def ailleurs(autre_conseil):
         appartenance=appartenance,
         membre=membre,
         **reunions_du_groupe(groupe, auteur=autre_conseil, porteur=membre),
+        **plans_du_groupe(
+            groupe,
+            institution=institution,
+            territoire=TerritoireFactory(
+                conseil=conseil, nom="ZSP d'Ailleurs", type=Territoire.Type.ZSP
+            ),
+        ),
     )
+
+
+def plans_du_groupe(groupe, *, institution, territoire):
+    """Le plan du groupe (qui devient un groupe de tranquillité publique, pour avoir un
+    schéma), un lieu sensible, sa période, sa mesure, une action financée et une proposition
+    en attente."""
+    groupe_services.groupe_modifier(groupe, programme=programme(Programme.Axe.TRANQUILLITE))
+    annee = timezone.localdate().year
+    plan = programme_services.plan_creer(
+        groupe=groupe,
+        titre="Plan du groupe",
+        date_debut=datetime.date(annee, 1, 1),
+        date_fin=datetime.date(annee, 12, 31),
+    )
+    lieu = programme_services.lieu_sensible_creer(plan=plan, territoire=territoire, nom="Gare")
+    action = programme_services.action_creer(
+        plan=plan,
+        titre="Action du plan",
+        programme=programme(),
+        porteur=institution,
+        date_debut=timezone.localdate(),
+    )
+    proposee = programme_services.action_creer(
+        plan=plan,
+        titre="Action proposée",
+        programme=programme(),
+        porteur=institution,
+        date_debut=timezone.localdate(),
+    )
+    return {
+        "plan": plan,
+        "lieu": lieu,
+        "periode": programme_services.periode_ajouter(
+            lieu=lieu, heure_debut=datetime.time(22), heure_fin=datetime.time(2)
+        ),
+        "mesure": programme_services.mesure_ajouter(lieu=lieu, categorie="mediation"),
+        "action": action,
+        "financement": programme_services.financement_ajouter(
+            action=action, source="fipd", montant_demande=Decimal("1000")
+        ),
+        "proposition": programme_services.action_proposer(
+            proposee, auteur=groupe.appartenances.first().utilisateur
+        ),
+    }
 
 
 def reunions_du_groupe(groupe, *, auteur, porteur):
@@ -532,6 +736,15 @@ def etat_de_la_base():
         **{
             modele._meta.model_name: list(modele.objects.order_by("pk").values_list())
             for modele in (
+                PlanAction,
+                LieuSensible,
+                PeriodeSensible,
+                Mesure,
+                Action,
+                Action.partenaires.through,
+                Action.decisions.through,
+                Financement,
+                Proposition,
                 Reunion,
                 PointOrdreDuJour,
                 Convocation,
@@ -611,7 +824,7 @@ CAS_GET = [(nom, persona) for nom in sorted(TABLE) for persona in PERSONAS]
 @pytest.mark.parametrize(("nom", "persona"), CAS_GET, ids=[f"{n}-{p}" for n, p in CAS_GET])
 def test_get(client, monde, nom, persona):
     route = TABLE[nom]
-    url = reverse(nom, kwargs=route.kwargs(monde))
+    url = adresse(nom, monde)
     connecter(client, monde.personas[persona])
 
     reponse = client.get(url)
@@ -635,7 +848,7 @@ CAS_POST = [
 @pytest.mark.parametrize(("nom", "persona"), CAS_POST, ids=[f"{n}-{p}" for n, p in CAS_POST])
 def test_post_interdit_n_ecrit_rien(client, monde, nom, persona):
     route = TABLE[nom]
-    url = reverse(nom, kwargs=route.kwargs(monde))
+    url = adresse(nom, monde)
     connecter(client, monde.personas[persona])
     avant = etat_de_la_base()
 
@@ -654,7 +867,7 @@ def test_post_du_coordonnateur_ecrit(client, monde, nom):
     client.force_login(monde.personas["coordonnateur"])
     avant = etat_de_la_base()
 
-    reponse = client.post(reverse(nom, kwargs=route.kwargs(monde)), route.ecriture(monde))
+    reponse = client.post(adresse(nom, monde), route.ecriture(monde))
 
     assert reponse.status_code == 302
     assert etat_de_la_base() != avant
@@ -666,7 +879,7 @@ def test_post_du_coordonnateur_ecrit(client, monde, nom):
 @pytest.mark.parametrize("nom", DU_CONSEIL)
 def test_objets_d_un_autre_conseil_introuvables_pour_le_coordonnateur(client, monde, ailleurs, nom):
     route = TABLE[nom]
-    url = reverse(nom, kwargs=route.kwargs(ailleurs))
+    url = adresse(nom, ailleurs)
     client.force_login(monde.personas["coordonnateur"])
     avant = etat_de_la_base()
 

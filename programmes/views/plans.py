@@ -1,0 +1,454 @@
+"""Vues des plans d'action d'un groupe : le plan et son état des lieux, le schéma local de
+tranquillité publique, les actions, leurs décisions de réunion et leurs financements, la
+proposition d'une action à la formation restreinte.
+
+Les membres du groupe, le coordonnateur et la formation restreinte lisent ; le pilote et le
+coordonnateur écrivent. Un plan clos se lit seulement : ses services le refusent, et leur
+message s'affiche dans le formulaire.
+"""
+
+import copy
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from clspd import permissions
+from clspd.forms import ajouter_erreurs
+from clspd.pdf import reponse_pdf
+from clspd.permissions import Action as Acces
+from clspd.views import paginer
+from groupes.forms import ConfirmationForm
+from programmes import selectors, services
+from programmes.forms import (
+    ActionForm,
+    DecisionDelierForm,
+    DecisionLierForm,
+    FinancementForm,
+    LieuSensibleForm,
+    MesureForm,
+    PeriodeSensibleForm,
+    PlanForm,
+    PropositionForm,
+)
+from programmes.models import (
+    Action,
+    Financement,
+    LieuSensible,
+    Mesure,
+    PeriodeSensible,
+    PlanAction,
+)
+
+
+def _donnees(request):
+    """Les données envoyées, même vides (une confirmation n'a aucun champ)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _reussit(form, service, *args, **kwargs):
+    """Appelle le service ; ses erreurs (plan clos compris) s'affichent dans le formulaire."""
+    try:
+        service(*args, **kwargs)
+    except ValidationError as erreur:
+        ajouter_erreurs(form, erreur)
+        return False
+    return True
+
+
+def _droits(request, groupe):
+    """Les drapeaux des gabarits, en une requête. La formation restreinte lit les plans mais
+    pas le reste du groupe : ni sa fiche, ni ses réunions ne lui sont liées."""
+    permises = permissions.actions_permises(request.user, groupe)
+    return {
+        "peut_lire_groupe": Acces.LIRE in permises,
+        "peut_piloter": Acces.PILOTER in permises,
+    }
+
+
+def _copie(objet):
+    """L'objet que le formulaire valide : une copie, pour que la page d'une saisie refusée
+    montre encore l'objet tel qu'il est enregistré (son titre, dans le fil d'Ariane)."""
+    return copy.copy(objet)
+
+
+def _page(request, gabarit, plan, form, **contexte):
+    """Une page d'écriture du plan : seuls le pilote et le coordonnateur y viennent."""
+    return render(
+        request,
+        gabarit,
+        {
+            "plan": plan,
+            "groupe": plan.groupe,
+            "form": form,
+            "peut_lire_groupe": True,
+            **contexte,
+        },
+    )
+
+
+def _confirmer(request, plan, *, service, libelle, gabarit, succes, retour, **contexte):
+    """Une suppression : une page de confirmation (GET), puis le service (POST)."""
+    form = ConfirmationForm(_donnees(request), libelle_bouton=libelle)
+    if request.method == "POST" and form.is_valid() and _reussit(form, service):
+        messages.success(request, succes)
+        return redirect(retour)
+    return _page(request, gabarit, plan, form, retour=retour, **contexte)
+
+
+def _vers_schema(plan):
+    return reverse("programmes:plan_detail", args=[plan.pk]) + "#titre-schema"
+
+
+# Plans --------------------------------------------------------------------------------------
+
+
+def plan_liste(request, pk):
+    groupe = selectors.groupe_pour_plans(request.user, pk)
+    return render(
+        request,
+        "programmes/plan_liste.html",
+        {
+            "groupe": groupe,
+            "page_obj": paginer(request, selectors.plans_du_groupe(groupe)),
+            **_droits(request, groupe),
+        },
+    )
+
+
+def _formulaire_plan(request, groupe, plan=None):
+    form = PlanForm(_donnees(request), instance=_copie(plan) or PlanAction(groupe=groupe))
+    if request.method == "POST" and form.is_valid():
+        try:
+            if plan is None:
+                plan = services.plan_creer(groupe=groupe, **form.champs())
+            else:
+                services.plan_modifier(plan, **form.champs())
+        except ValidationError as erreur:
+            ajouter_erreurs(form, erreur)
+        else:
+            messages.success(request, f"Le plan d'action « {plan.titre} » est enregistré.")
+            return redirect(plan)
+    return render(
+        request,
+        "programmes/plan_formulaire.html",
+        {"groupe": groupe, "plan": plan, "form": form, "peut_lire_groupe": True},
+    )
+
+
+def plan_creer(request, pk):
+    groupe = selectors.groupe_pour_pilotage(request.user, pk)
+    return _formulaire_plan(request, groupe)
+
+
+def plan_modifier(request, pk):
+    plan = selectors.plan_pour_pilotage(request.user, pk)
+    return _formulaire_plan(request, plan.groupe, plan)
+
+
+def _contenu_du_plan(plan):
+    """Ce que montrent la page du plan et son PDF."""
+    return {
+        "plan": plan,
+        "groupe": plan.groupe,
+        "totaux": selectors.totaux_du_plan(plan),
+        "lieux": selectors.lieux_du_plan(plan) if plan.a_un_schema_de_tranquillite else None,
+    }
+
+
+def plan_detail(request, pk):
+    plan = selectors.plan_pour_lecture(request.user, pk)
+    droits = _droits(request, plan.groupe)
+    page = paginer(request, selectors.actions_du_plan(plan))
+    return render(
+        request,
+        "programmes/plan_detail.html",
+        {
+            **_contenu_du_plan(plan),
+            **droits,
+            "actions": page,
+            "page_obj": page,
+            # Les boutons seulement : les services refusent d'eux-mêmes un plan clos.
+            "peut_modifier": droits["peut_piloter"] and not plan.est_clos,
+        },
+    )
+
+
+def plan_pdf(request, pk):
+    plan = selectors.plan_pour_lecture(request.user, pk)
+    return reponse_pdf(
+        request,
+        "pdf/plan_action.html",
+        {
+            **_contenu_du_plan(plan),
+            "actions": selectors.actions_du_plan(plan),
+            "peut_modifier": False,
+        },
+        f"plan-d-action-{plan.groupe.nom}-{plan.date_debut:%Y}.pdf",
+    )
+
+
+# Schéma local de tranquillité publique ------------------------------------------------------
+
+
+def _formulaire_lieu(request, plan, lieu=None):
+    form = LieuSensibleForm(_donnees(request), instance=_copie(lieu) or LieuSensible(plan=plan))
+    if request.method == "POST" and form.is_valid():
+        if lieu is None:
+            reussi = _reussit(form, services.lieu_sensible_creer, plan=plan, **form.champs())
+        else:
+            reussi = _reussit(form, services.lieu_sensible_modifier, lieu, **form.champs())
+        if reussi:
+            messages.success(request, "Le lieu sensible est enregistré.")
+            return redirect(_vers_schema(plan))
+    return _page(request, "programmes/lieu_formulaire.html", plan, form, lieu=lieu)
+
+
+def lieu_creer(request, pk):
+    plan = selectors.plan_pour_pilotage(request.user, pk)
+    return _formulaire_lieu(request, plan)
+
+
+def lieu_modifier(request, pk):
+    lieu = selectors.lieu_pour_pilotage(request.user, pk)
+    return _formulaire_lieu(request, lieu.plan, lieu)
+
+
+def lieu_supprimer(request, pk):
+    lieu = selectors.lieu_pour_pilotage(request.user, pk)
+    return _confirmer(
+        request,
+        lieu.plan,
+        service=lambda: services.lieu_sensible_supprimer(lieu),
+        libelle="Supprimer le lieu",
+        gabarit="programmes/lieu_supprimer.html",
+        succes=f"Le lieu sensible « {lieu.nom} » est supprimé, avec ses périodes et ses mesures.",
+        retour=_vers_schema(lieu.plan),
+        lieu=lieu,
+    )
+
+
+def periode_ajouter(request, pk):
+    lieu = selectors.lieu_pour_pilotage(request.user, pk)
+    form = PeriodeSensibleForm(_donnees(request))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _reussit(form, services.periode_ajouter, lieu=lieu, **form.cleaned_data)
+    ):
+        messages.success(request, f"La période sensible est ajoutée au lieu « {lieu.nom} ».")
+        return redirect(_vers_schema(lieu.plan))
+    return _page(request, "programmes/periode_formulaire.html", lieu.plan, form, lieu=lieu)
+
+
+def periode_supprimer(request, pk):
+    periode = selectors.objet_du_lieu_pour_pilotage(request.user, PeriodeSensible, pk)
+    lieu = periode.lieu
+    return _confirmer(
+        request,
+        lieu.plan,
+        service=lambda: services.periode_supprimer(periode),
+        libelle="Supprimer la période",
+        gabarit="programmes/periode_supprimer.html",
+        succes=f"La période sensible est retirée du lieu « {lieu.nom} ».",
+        retour=_vers_schema(lieu.plan),
+        lieu=lieu,
+        periode=periode,
+    )
+
+
+def mesure_ajouter(request, pk):
+    lieu = selectors.lieu_pour_pilotage(request.user, pk)
+    form = MesureForm(_donnees(request), instance=Mesure(lieu=lieu))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _reussit(form, services.mesure_ajouter, lieu=lieu, **form.champs())
+    ):
+        messages.success(request, f"La mesure est ajoutée au lieu « {lieu.nom} ».")
+        return redirect(_vers_schema(lieu.plan))
+    return _page(request, "programmes/mesure_formulaire.html", lieu.plan, form, lieu=lieu)
+
+
+def mesure_supprimer(request, pk):
+    mesure = selectors.objet_du_lieu_pour_pilotage(request.user, Mesure, pk)
+    lieu = mesure.lieu
+    return _confirmer(
+        request,
+        lieu.plan,
+        service=lambda: services.mesure_supprimer(mesure),
+        libelle="Supprimer la mesure",
+        gabarit="programmes/mesure_supprimer.html",
+        succes=f"La mesure est retirée du lieu « {lieu.nom} ».",
+        retour=_vers_schema(lieu.plan),
+        lieu=lieu,
+        mesure=mesure,
+    )
+
+
+# Actions ------------------------------------------------------------------------------------
+
+
+def _formulaire_action(request, plan, action=None):
+    form = ActionForm(
+        _donnees(request),
+        instance=_copie(action) or Action(plan=plan, programme=plan.groupe.programme),
+    )
+    if request.method == "POST" and form.is_valid():
+        champs = form.champs()
+        try:
+            if action is None:
+                action = services.action_creer(plan=plan, **champs)
+            else:
+                services.action_modifier(action, **champs)
+        except ValidationError as erreur:
+            ajouter_erreurs(form, erreur)
+        else:
+            messages.success(request, f"L'action « {action.titre} » est enregistrée.")
+            return redirect(action)
+    return _page(request, "programmes/action_formulaire.html", plan, form, action=action)
+
+
+def action_creer(request, pk):
+    plan = selectors.plan_pour_pilotage(request.user, pk)
+    return _formulaire_action(request, plan)
+
+
+def action_modifier(request, pk):
+    action = selectors.action_pour_pilotage(request.user, pk)
+    return _formulaire_action(request, action.plan, action)
+
+
+def action_detail(request, pk):
+    action = selectors.action_pour_lecture(request.user, pk)
+    plan = action.plan
+    droits = _droits(request, plan.groupe)
+    propositions = list(selectors.propositions_de_l_action(action))
+    peut_modifier = droits["peut_piloter"] and not plan.est_clos
+    return render(
+        request,
+        "programmes/action_detail.html",
+        {
+            "action": action,
+            "plan": plan,
+            "groupe": plan.groupe,
+            "partenaires": action.partenaires.order_by("nom"),
+            "financements": selectors.financements_de_l_action(action),
+            "decisions": selectors.decisions_de_l_action(action),
+            "propositions": propositions,
+            **droits,
+            "peut_modifier": peut_modifier,
+            "peut_proposer": (
+                peut_modifier
+                and action.statut == Action.Statut.PROPOSEE
+                and not any(p.est_en_attente for p in propositions)
+            ),
+        },
+    )
+
+
+def action_decisions(request, pk):
+    """Les décisions de réunion liées à l'action : en lier une (liste des décisions actées du
+    groupe), en délier une (un bouton par décision)."""
+    action = selectors.action_pour_pilotage(request.user, pk)
+    donnees = _donnees(request)
+    delier = donnees is not None and donnees.get("operation") == "delier"
+    liees = selectors.decisions_de_l_action(action)
+    form_lier = DecisionLierForm(
+        None if delier else donnees, decisions=selectors.decisions_a_lier(action)
+    )
+    form_delier = DecisionDelierForm(donnees if delier else None, decisions=liees)
+    if request.method == "POST":
+        form, service, succes = (
+            (form_delier, services.action_delier_decision, "La décision est déliée de l'action.")
+            if delier
+            else (form_lier, services.action_lier_decision, "La décision est liée à l'action.")
+        )
+        if form.is_valid() and _reussit(form, service, action, form.cleaned_data["decision"]):
+            messages.success(request, succes)
+            return redirect("programmes:action_decisions", pk=action.pk)
+    return _page(
+        request,
+        "programmes/action_decisions.html",
+        action.plan,
+        form_lier,
+        action=action,
+        decisions=liees,
+        form_delier=form_delier,
+    )
+
+
+# Financements -------------------------------------------------------------------------------
+
+
+def _formulaire_financement(request, action, financement=None):
+    form = FinancementForm(
+        _donnees(request), instance=_copie(financement) or Financement(action=action)
+    )
+    if request.method == "POST" and form.is_valid():
+        if financement is None:
+            reussi = _reussit(form, services.financement_ajouter, action=action, **form.champs())
+        else:
+            reussi = _reussit(form, services.financement_modifier, financement, **form.champs())
+        if reussi:
+            messages.success(request, "La ligne de financement est enregistrée.")
+            return redirect(action)
+    return _page(
+        request,
+        "programmes/financement_formulaire.html",
+        action.plan,
+        form,
+        action=action,
+        financement=financement,
+    )
+
+
+def financement_ajouter(request, pk):
+    action = selectors.action_pour_pilotage(request.user, pk)
+    return _formulaire_financement(request, action)
+
+
+def financement_modifier(request, pk):
+    financement = selectors.financement_pour_pilotage(request.user, pk)
+    return _formulaire_financement(request, financement.action, financement)
+
+
+def financement_supprimer(request, pk):
+    financement = selectors.financement_pour_pilotage(request.user, pk)
+    action = financement.action
+    return _confirmer(
+        request,
+        action.plan,
+        service=lambda: services.financement_supprimer(financement),
+        libelle="Supprimer la ligne de financement",
+        gabarit="programmes/financement_supprimer.html",
+        succes="La ligne de financement est supprimée.",
+        retour=action.get_absolute_url(),
+        action=action,
+        financement=financement,
+    )
+
+
+# Proposition à la formation restreinte ------------------------------------------------------
+
+
+def action_proposer(request, pk):
+    action = selectors.action_pour_pilotage(request.user, pk)
+    form = PropositionForm(_donnees(request))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _reussit(
+            form,
+            services.action_proposer,
+            action,
+            auteur=request.user,
+            expose=form.cleaned_data["expose"],
+        )
+    ):
+        messages.success(
+            request, f"L'action « {action.titre} » est proposée à la formation restreinte."
+        )
+        return redirect(action)
+    return _page(request, "programmes/action_proposer.html", action.plan, form, action=action)
