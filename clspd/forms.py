@@ -99,3 +99,11 @@ class FinForm(AvecBouton, forms.Form):
     libelle_bouton = "Confirmer le retrait"
 
     date_fin = ChampDate(label="Date de fin")
+
+
+class ConfirmationForm(AvecBouton, forms.Form):
+    """Une action sans saisie, confirmée par un bouton (convocation, annulation, validation)."""
+
+    def __init__(self, *args, libelle_bouton, **kwargs):
+        self.libelle_bouton = libelle_bouton
+        super().__init__(*args, **kwargs)

@@ -27,6 +27,22 @@ def paginer(request, queryset, par_page=None):
     return Paginator(queryset, par_page or settings.PAGINATION).get_page(request.GET.get("page"))
 
 
+def donnees_envoyees(request):
+    """Les données envoyées, même vides : ``request.POST or None`` prendrait un envoi sans
+    champ (une confirmation) pour un simple affichage."""
+    return request.POST if request.method == "POST" else None
+
+
+def reussit(form, service, *args, **kwargs):
+    """Appelle le service ; ses erreurs s'affichent à côté des champs du formulaire."""
+    try:
+        service(*args, **kwargs)
+    except ValidationError as erreur:
+        ajouter_erreurs(form, erreur)
+        return False
+    return True
+
+
 def base_url(request):
     return request.build_absolute_uri("/").rstrip("/")
 
@@ -80,7 +96,7 @@ def institution_liste(request, conseil_pk):
 
 def institution_creer(request, conseil_pk):
     conseil = selectors.conseil_pour(request.user, conseil_pk, Action.COORDONNER)
-    form = InstitutionForm(request.POST or None, instance=Institution(conseil=conseil))
+    form = InstitutionForm(donnees_envoyees(request), instance=Institution(conseil=conseil))
     return _edition(
         request, conseil, form, partial(services.institution_creer, conseil=conseil), **_INSTITUTION
     )
@@ -88,7 +104,7 @@ def institution_creer(request, conseil_pk):
 
 def institution_modifier(request, pk):
     institution = selectors.institution_pour_coordination(request.user, pk)
-    form = InstitutionForm(request.POST or None, instance=institution)
+    form = InstitutionForm(donnees_envoyees(request), instance=institution)
     enregistrer = partial(services.institution_modifier, institution)
     return _edition(
         request, institution.conseil, form, enregistrer, institution=institution, **_INSTITUTION
@@ -129,7 +145,7 @@ def territoire_liste(request, conseil_pk):
 
 def territoire_creer(request, conseil_pk):
     conseil = selectors.conseil_pour(request.user, conseil_pk, Action.COORDONNER)
-    form = TerritoireForm(request.POST or None, instance=Territoire(conseil=conseil))
+    form = TerritoireForm(donnees_envoyees(request), instance=Territoire(conseil=conseil))
     return _edition(
         request, conseil, form, partial(services.territoire_creer, conseil=conseil), **_TERRITOIRE
     )
@@ -137,7 +153,7 @@ def territoire_creer(request, conseil_pk):
 
 def territoire_modifier(request, pk):
     territoire = selectors.territoire_pour_coordination(request.user, pk)
-    form = TerritoireForm(request.POST or None, instance=territoire)
+    form = TerritoireForm(donnees_envoyees(request), instance=territoire)
     enregistrer = partial(services.territoire_modifier, territoire)
     return _edition(
         request, territoire.conseil, form, enregistrer, territoire=territoire, **_TERRITOIRE
@@ -160,7 +176,7 @@ def formation_restreinte(request, conseil_pk):
 
 def formation_restreinte_ajouter(request, conseil_pk):
     conseil = selectors.conseil_pour(request.user, conseil_pk, Action.COORDONNER)
-    form = MembreFormationRestreinteForm(request.POST or None, conseil=conseil)
+    form = MembreFormationRestreinteForm(donnees_envoyees(request), conseil=conseil)
     if request.method == "POST" and form.is_valid():
         donnees = form.cleaned_data
         try:
@@ -198,7 +214,7 @@ def formation_restreinte_ajouter(request, conseil_pk):
 
 def formation_restreinte_retirer(request, pk):
     siege = selectors.siege_pour_coordination(request.user, pk)
-    form = FinForm(request.POST or None, initial={"date_fin": timezone.localdate()})
+    form = FinForm(donnees_envoyees(request), initial={"date_fin": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.formation_restreinte_retirer(siege, date_fin=form.cleaned_data["date_fin"])

@@ -348,11 +348,3 @@ class SuiviDecisionForm(AvecBouton, forms.Form):
         ):
             self.add_error("commentaire", "Dites en un mot ce qui a été fait.")
         return donnees
-
-
-class ConfirmationForm(AvecBouton, forms.Form):
-    """Une action sans saisie, confirmée par un bouton (convocation, annulation, validation)."""
-
-    def __init__(self, *args, libelle_bouton, **kwargs):
-        self.libelle_bouton = libelle_bouton
-        super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from clspd import permissions
 from clspd import selectors as conseil_selectors
 from clspd.forms import FinForm, ajouter_erreurs
 from clspd.permissions import Action
-from clspd.views import base_url, paginer
+from clspd.views import base_url, donnees_envoyees, paginer
 from groupes import selectors, services
 from groupes.forms import GroupeFiltreForm, GroupeForm, MembreAjouterForm, PiloteDesignerForm
 from groupes.models import GroupeOperationnel
@@ -70,7 +70,7 @@ def groupe_detail(request, pk):
 
 def groupe_creer(request, conseil_pk):
     conseil = conseil_selectors.conseil_pour(request.user, conseil_pk, Action.COORDONNER)
-    form = GroupeForm(request.POST or None, instance=GroupeOperationnel(conseil=conseil))
+    form = GroupeForm(donnees_envoyees(request), instance=GroupeOperationnel(conseil=conseil))
     if request.method == "POST" and form.is_valid():
         try:
             groupe = services.groupe_creer(conseil=conseil, **form.cleaned_data)
@@ -84,7 +84,7 @@ def groupe_creer(request, conseil_pk):
 
 def groupe_modifier(request, pk):
     groupe = selectors.groupe_pour_coordination(request.user, pk)
-    form = GroupeForm(request.POST or None, instance=groupe)
+    form = GroupeForm(donnees_envoyees(request), instance=groupe)
     if request.method == "POST" and form.is_valid():
         try:
             services.groupe_modifier(groupe, **form.cleaned_data)
@@ -102,7 +102,7 @@ def groupe_modifier(request, pk):
 
 def membre_ajouter(request, pk):
     groupe = selectors.groupe_pour_coordination(request.user, pk)
-    form = MembreAjouterForm(request.POST or None, conseil=groupe.conseil)
+    form = MembreAjouterForm(donnees_envoyees(request), conseil=groupe.conseil)
     if request.method == "POST" and form.is_valid():
         try:
             appartenance, invitation = services.membre_ajouter(
@@ -121,7 +121,7 @@ def membre_ajouter(request, pk):
 def membre_retirer(request, pk, appartenance_pk):
     groupe = selectors.groupe_pour_coordination(request.user, pk)
     appartenance = get_object_or_404(selectors.membres_du_groupe(groupe), pk=appartenance_pk)
-    form = FinForm(request.POST or None, initial={"date_fin": timezone.localdate()})
+    form = FinForm(donnees_envoyees(request), initial={"date_fin": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.membre_retirer(appartenance, date_fin=form.cleaned_data["date_fin"])
@@ -139,7 +139,7 @@ def membre_retirer(request, pk, appartenance_pk):
 
 def pilote_designer(request, pk):
     groupe = selectors.groupe_pour_coordination(request.user, pk)
-    form = PiloteDesignerForm(request.POST or None, groupe=groupe)
+    form = PiloteDesignerForm(donnees_envoyees(request), groupe=groupe)
     if request.method == "POST" and form.is_valid():
         try:
             designation = services.pilote_designer(

@@ -11,14 +11,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from clspd import permissions
-from clspd.forms import ajouter_erreurs
+from clspd.forms import ConfirmationForm, ajouter_erreurs
 from clspd.pdf import reponse_pdf
 from clspd.permissions import Action
-from clspd.views import base_url, paginer
+from clspd.views import base_url, donnees_envoyees, paginer, reussit
 from groupes import convocations, selectors, services
 from groupes.forms import (
     CompteRenduForm,
-    ConfirmationForm,
     CorrectionForm,
     DecisionForm,
     ParticipantFormSet,
@@ -28,22 +27,6 @@ from groupes.forms import (
     SuiviDecisionForm,
 )
 from groupes.models import Reunion
-
-
-def _donnees(request):
-    """Les données envoyées, même vides (``request.POST or None`` prendrait un envoi sans
-    champ, comme une confirmation, pour un simple affichage)."""
-    return request.POST if request.method == "POST" else None
-
-
-def _reussit(form, service, *args, **kwargs):
-    """Appelle le service ; ses erreurs s'affichent à côté des champs du formulaire."""
-    try:
-        service(*args, **kwargs)
-    except ValidationError as erreur:
-        ajouter_erreurs(form, erreur)
-        return False
-    return True
 
 
 def _contenu(reunion, compte_rendu):
@@ -71,7 +54,7 @@ def reunion_liste(request, pk):
 def _formulaire_reunion(request, groupe, reunion=None):
     """Création et modification : la réunion et son ordre du jour, en une page."""
     points = list(selectors.points_de_la_reunion(reunion)) if reunion else []
-    donnees = _donnees(request)
+    donnees = donnees_envoyees(request)
     form = ReunionForm(donnees, instance=reunion or Reunion(groupe=groupe))
     formset = PointFormSet(donnees, points=points, prefix="points")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -165,8 +148,8 @@ def reunion_detail(request, pk):
 
 def _confirmer(request, reunion, *, service, libelle, gabarit, succes, **contexte):
     """Une action de pilotage sans saisie : une page de confirmation, puis le service."""
-    form = ConfirmationForm(_donnees(request), libelle_bouton=libelle)
-    if request.method == "POST" and form.is_valid() and _reussit(form, service):
+    form = ConfirmationForm(donnees_envoyees(request), libelle_bouton=libelle)
+    if request.method == "POST" and form.is_valid() and reussit(form, service):
         messages.success(request, succes)
         return redirect(reunion)
     return render(
@@ -210,7 +193,7 @@ def reunion_annuler(request, pk):
 
 def presences(request, pk):
     reunion = selectors.reunion_pour_pilotage(request.user, pk)
-    donnees = _donnees(request)
+    donnees = donnees_envoyees(request)
     notees = {p.appartenance_id: p for p in reunion.presences.all()}
     forms = [
         PresenceForm(
@@ -273,14 +256,14 @@ def compte_rendu_modifier(request, pk):
     reunion = selectors.reunion_pour_pilotage(request.user, pk)
     brouillon = selectors.brouillon_de_la_reunion(reunion)
     form = CompteRenduForm(
-        _donnees(request),
+        donnees_envoyees(request),
         points=selectors.points_de_la_reunion(reunion),
         initial={"synthese": brouillon.synthese if brouillon else ""},
     )
     if (
         request.method == "POST"
         and form.is_valid()
-        and _reussit(
+        and reussit(
             form,
             services.compte_rendu_enregistrer,
             reunion,
@@ -300,11 +283,11 @@ def compte_rendu_modifier(request, pk):
 
 def decision_ajouter(request, pk):
     reunion = selectors.reunion_pour_pilotage(request.user, pk)
-    form = DecisionForm(_donnees(request), reunion=reunion)
+    form = DecisionForm(donnees_envoyees(request), reunion=reunion)
     if (
         request.method == "POST"
         and form.is_valid()
-        and _reussit(
+        and reussit(
             form,
             services.decision_ajouter,
             reunion,
@@ -324,11 +307,11 @@ def decision_ajouter(request, pk):
 def decision_modifier(request, pk):
     decision = selectors.decision_pour_pilotage(request.user, pk)
     reunion = decision.reunion
-    form = DecisionForm(_donnees(request), instance=decision, reunion=reunion)
+    form = DecisionForm(donnees_envoyees(request), instance=decision, reunion=reunion)
     if (
         request.method == "POST"
         and form.is_valid()
-        and _reussit(
+        and reussit(
             form,
             services.decision_modifier,
             decision,
@@ -372,11 +355,11 @@ def compte_rendu_valider(request, pk):
 
 def compte_rendu_corriger(request, pk):
     reunion = selectors.reunion_pour_pilotage(request.user, pk)
-    form = CorrectionForm(_donnees(request))
+    form = CorrectionForm(donnees_envoyees(request))
     if (
         request.method == "POST"
         and form.is_valid()
-        and _reussit(
+        and reussit(
             form,
             services.compte_rendu_corriger,
             reunion,
@@ -439,13 +422,13 @@ def mes_decisions(request):
 def decision_suivre(request, pk):
     decision = selectors.decision_pour_suivi(request.user, pk)
     form = SuiviDecisionForm(
-        _donnees(request),
+        donnees_envoyees(request),
         initial={"statut": decision.statut, "commentaire": decision.commentaire},
     )
     if (
         request.method == "POST"
         and form.is_valid()
-        and _reussit(
+        and reussit(
             form,
             services.decision_suivre,
             decision,

@@ -16,7 +16,7 @@ from clspd import permissions
 from clspd import selectors as conseil_selectors
 from clspd.forms import ajouter_erreurs
 from clspd.permissions import Action as Acces
-from clspd.views import paginer
+from clspd.views import donnees_envoyees, paginer
 from programmes import exports, selectors, services
 from programmes.forms import ActionFiltreForm, StatuerForm
 from programmes.models import Proposition
@@ -156,7 +156,7 @@ def proposition_statuer(request, pk):
     # L'action avec ses totaux, lue par la même porte que ses plans (le coordonnateur et la
     # formation restreinte lisent les plans de leur conseil).
     action = selectors.action_pour_lecture(request.user, proposition.action_id)
-    form = StatuerForm(request.POST if request.method == "POST" else None)
+    form = StatuerForm(donnees_envoyees(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.proposition_statuer(proposition, auteur=request.user, **form.cleaned_data)

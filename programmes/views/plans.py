@@ -15,11 +15,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from clspd import permissions
-from clspd.forms import ajouter_erreurs
+from clspd.forms import ConfirmationForm, ajouter_erreurs
 from clspd.pdf import reponse_pdf
 from clspd.permissions import Action as Acces
-from clspd.views import paginer
-from groupes.forms import ConfirmationForm
+from clspd.views import donnees_envoyees, paginer, reussit
 from programmes import selectors, services
 from programmes.forms import (
     ActionForm,
@@ -40,21 +39,6 @@ from programmes.models import (
     PeriodeSensible,
     PlanAction,
 )
-
-
-def _donnees(request):
-    """Les données envoyées, même vides (une confirmation n'a aucun champ)."""
-    return request.POST if request.method == "POST" else None
-
-
-def _reussit(form, service, *args, **kwargs):
-    """Appelle le service ; ses erreurs (plan clos compris) s'affichent dans le formulaire."""
-    try:
-        service(*args, **kwargs)
-    except ValidationError as erreur:
-        ajouter_erreurs(form, erreur)
-        return False
-    return True
 
 
 def _droits(request, groupe):
@@ -90,8 +74,8 @@ def _page(request, gabarit, plan, form, **contexte):
 
 def _confirmer(request, plan, *, service, libelle, gabarit, succes, retour, **contexte):
     """Une suppression : une page de confirmation (GET), puis le service (POST)."""
-    form = ConfirmationForm(_donnees(request), libelle_bouton=libelle)
-    if request.method == "POST" and form.is_valid() and _reussit(form, service):
+    form = ConfirmationForm(donnees_envoyees(request), libelle_bouton=libelle)
+    if request.method == "POST" and form.is_valid() and reussit(form, service):
         messages.success(request, succes)
         return redirect(retour)
     return _page(request, gabarit, plan, form, retour=retour, **contexte)
@@ -118,7 +102,7 @@ def plan_liste(request, pk):
 
 
 def _formulaire_plan(request, groupe, plan=None):
-    form = PlanForm(_donnees(request), instance=_copie(plan) or PlanAction(groupe=groupe))
+    form = PlanForm(donnees_envoyees(request), instance=_copie(plan) or PlanAction(groupe=groupe))
     if request.method == "POST" and form.is_valid():
         try:
             if plan is None:
@@ -193,12 +177,14 @@ def plan_pdf(request, pk):
 
 
 def _formulaire_lieu(request, plan, lieu=None):
-    form = LieuSensibleForm(_donnees(request), instance=_copie(lieu) or LieuSensible(plan=plan))
+    form = LieuSensibleForm(
+        donnees_envoyees(request), instance=_copie(lieu) or LieuSensible(plan=plan)
+    )
     if request.method == "POST" and form.is_valid():
         if lieu is None:
-            reussi = _reussit(form, services.lieu_sensible_creer, plan=plan, **form.champs())
+            reussi = reussit(form, services.lieu_sensible_creer, plan=plan, **form.champs())
         else:
-            reussi = _reussit(form, services.lieu_sensible_modifier, lieu, **form.champs())
+            reussi = reussit(form, services.lieu_sensible_modifier, lieu, **form.champs())
         if reussi:
             messages.success(request, "Le lieu sensible est enregistré.")
             return redirect(_vers_schema(plan))
@@ -231,11 +217,11 @@ def lieu_supprimer(request, pk):
 
 def periode_ajouter(request, pk):
     lieu = selectors.lieu_pour_pilotage(request.user, pk)
-    form = PeriodeSensibleForm(_donnees(request))
+    form = PeriodeSensibleForm(donnees_envoyees(request))
     if (
         request.method == "POST"
         and form.is_valid()
-        and _reussit(form, services.periode_ajouter, lieu=lieu, **form.cleaned_data)
+        and reussit(form, services.periode_ajouter, lieu=lieu, **form.cleaned_data)
     ):
         messages.success(request, f"La période sensible est ajoutée au lieu « {lieu.nom} ».")
         return redirect(_vers_schema(lieu.plan))
@@ -260,11 +246,11 @@ def periode_supprimer(request, pk):
 
 def mesure_ajouter(request, pk):
     lieu = selectors.lieu_pour_pilotage(request.user, pk)
-    form = MesureForm(_donnees(request), instance=Mesure(lieu=lieu))
+    form = MesureForm(donnees_envoyees(request), instance=Mesure(lieu=lieu))
     if (
         request.method == "POST"
         and form.is_valid()
-        and _reussit(form, services.mesure_ajouter, lieu=lieu, **form.champs())
+        and reussit(form, services.mesure_ajouter, lieu=lieu, **form.champs())
     ):
         messages.success(request, f"La mesure est ajoutée au lieu « {lieu.nom} ».")
         return redirect(_vers_schema(lieu.plan))
@@ -292,7 +278,7 @@ def mesure_supprimer(request, pk):
 
 def _formulaire_action(request, plan, action=None):
     form = ActionForm(
-        _donnees(request),
+        donnees_envoyees(request),
         instance=_copie(action) or Action(plan=plan, programme=plan.groupe.programme),
     )
     if request.method == "POST" and form.is_valid():
@@ -352,7 +338,7 @@ def action_decisions(request, pk):
     """Les décisions de réunion liées à l'action : en lier une (liste des décisions actées du
     groupe), en délier une (un bouton par décision)."""
     action = selectors.action_pour_pilotage(request.user, pk)
-    donnees = _donnees(request)
+    donnees = donnees_envoyees(request)
     delier = donnees is not None and donnees.get("operation") == "delier"
     liees = selectors.decisions_de_l_action(action)
     form_lier = DecisionLierForm(
@@ -365,7 +351,7 @@ def action_decisions(request, pk):
             if delier
             else (form_lier, services.action_lier_decision, "La décision est liée à l'action.")
         )
-        if form.is_valid() and _reussit(form, service, action, form.cleaned_data["decision"]):
+        if form.is_valid() and reussit(form, service, action, form.cleaned_data["decision"]):
             messages.success(request, succes)
             return redirect("programmes:action_decisions", pk=action.pk)
     return _page(
@@ -384,13 +370,13 @@ def action_decisions(request, pk):
 
 def _formulaire_financement(request, action, financement=None):
     form = FinancementForm(
-        _donnees(request), instance=_copie(financement) or Financement(action=action)
+        donnees_envoyees(request), instance=_copie(financement) or Financement(action=action)
     )
     if request.method == "POST" and form.is_valid():
         if financement is None:
-            reussi = _reussit(form, services.financement_ajouter, action=action, **form.champs())
+            reussi = reussit(form, services.financement_ajouter, action=action, **form.champs())
         else:
-            reussi = _reussit(form, services.financement_modifier, financement, **form.champs())
+            reussi = reussit(form, services.financement_modifier, financement, **form.champs())
         if reussi:
             messages.success(request, "La ligne de financement est enregistrée.")
             return redirect(action)
@@ -435,11 +421,11 @@ def financement_supprimer(request, pk):
 
 def action_proposer(request, pk):
     action = selectors.action_pour_pilotage(request.user, pk)
-    form = PropositionForm(_donnees(request))
+    form = PropositionForm(donnees_envoyees(request))
     if (
         request.method == "POST"
         and form.is_valid()
-        and _reussit(
+        and reussit(
             form,
             services.action_proposer,
             action,
