@@ -179,9 +179,7 @@ def ajouter_action(session, *, titre, porteur, partenaires, debut, fin, statut, 
 def ajouter_financement(session, *, source, demande, accorde="", decision=""):
     page = session.page
     page.get_by_role("link", name="Ajouter une ligne de financement").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(
-        "Ajouter une ligne de financement"
-    )
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Ajouter une ligne de financement")
     session.verifier_accessibilite()
     page.get_by_label(champ("Source")).select_option(label=source)
     page.get_by_label(champ("Montant demandé")).fill(demande)
@@ -287,9 +285,7 @@ def test_plan_actions_proposition_decision_et_export(ouvrir_session, donnees):
         ("FIPD", ["10 000,00 €", "8 000,50 €"]),
         ("Total du plan", ["17 500,00 €", "8 000,50 €"]),
     ]:
-        expect(montants(sources.get_by_role("row").filter(has_text=source))).to_have_text(
-            attendus
-        )
+        expect(montants(sources.get_by_role("row").filter(has_text=source))).to_have_text(attendus)
 
     # 3. Une nouvelle action, proposée à la formation restreinte.
     ajouter_action(
@@ -372,7 +368,7 @@ def test_plan_actions_proposition_decision_et_export(ouvrir_session, donnees):
     with page.expect_download() as telechargement:
         page.get_by_role("link", name="Actions (XLSX)").click()
     fichier = telechargement.value
-    assert fichier.suggested_filename.endswith(".xlsx")
+    assert re.fullmatch(r"actions-clspd-de-testville-[\d-]+\.xlsx", fichier.suggested_filename)
     with open(fichier.path(), "rb") as xlsx:  # le chemin n'a pas d'extension : un flux
         classeur = load_workbook(io.BytesIO(xlsx.read()), read_only=True)
     entetes, *lignes = list(classeur["Actions"].iter_rows(values_only=True))
@@ -450,9 +446,7 @@ def test_sans_javascript_une_ligne_de_financement_se_saisit(ouvrir_session, donn
     assert financement.montant_accorde == Decimal("2000")
     assert financement.depassement_confirme
 
-    page.get_by_role("navigation", name="Fil d'Ariane").get_by_role(
-        "link", name=TITRE_PLAN
-    ).click()
+    page.get_by_role("navigation", name="Fil d'Ariane").get_by_role("link", name=TITRE_PLAN).click()
     total_plan = (
         page.get_by_role("region", name="Actions", exact=True)
         .get_by_role("row")
