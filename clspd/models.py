@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from guardian.models import UserObjectPermissionBase
 
@@ -10,6 +10,15 @@ valider_code_insee = RegexValidator(
     r"^(?:\d{5}|2[AB]\d{3})$",
     "Le code INSEE compte 5 caractères : des chiffres, ou 2A / 2B suivis de 3 chiffres.",
 )
+
+
+def champ_texte(verbose_name, longueur, **options):
+    """Un texte libre dont la longueur maximale est aussi vérifiée par ``full_clean`` (un
+    ``TextField`` ne la vérifie que dans les formulaires) : les services refusent un texte
+    démesuré même hors formulaire."""
+    return models.TextField(
+        verbose_name, max_length=longueur, validators=[MaxLengthValidator(longueur)], **options
+    )
 
 
 class UniciteParConseil:

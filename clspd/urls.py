@@ -101,5 +101,6 @@ urlpatterns = [
     path("", include(conseils)),
     path("", include("groupes.urls")),
     path("", include("programmes.urls")),
+    path("", include("evaluation.urls")),
     path("admin/", admin.site.urls),
 ]

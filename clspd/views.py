@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from clspd import permissions, selectors, services
 from clspd.forms import (
+    ConfirmationForm,
     FinForm,
     InstitutionForm,
     MembreFormationRestreinteForm,
@@ -41,6 +42,16 @@ def reussit(form, service, *args, **kwargs):
         ajouter_erreurs(form, erreur)
         return False
     return True
+
+
+def confirmer(request, *, service, libelle, gabarit, succes, retour, contexte):
+    """Une action sans saisie (envoyer, annuler, retirer...) : une page de confirmation au
+    GET, le service au POST ; ses erreurs s'affichent sur la page."""
+    form = ConfirmationForm(donnees_envoyees(request), libelle_bouton=libelle)
+    if request.method == "POST" and form.is_valid() and reussit(form, service):
+        messages.success(request, succes)
+        return redirect(retour)
+    return render(request, gabarit, {**contexte, "form": form})
 
 
 def base_url(request):

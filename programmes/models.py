@@ -5,21 +5,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 
-from clspd.models import Institution, Programme, Territoire
+from clspd.models import Institution, Programme, Territoire, champ_texte
 from groupes.models import Decision, GroupeOperationnel
 
 TEXTE = 5000
 POSITIF = [MinValueValidator(Decimal("0"), "Un montant ne peut pas être négatif.")]
-
-
-def _texte(verbose_name, **options):
-    return models.TextField(
-        verbose_name, max_length=TEXTE, validators=[MaxLengthValidator(TEXTE)], **options
-    )
 
 
 def _montant(verbose_name, **options):
@@ -53,12 +47,14 @@ class PlanAction(models.Model):
     )
     adopte_le = models.DateField("adopté par la formation restreinte le", null=True, blank=True)
     # État des lieux (groupes du programme d'aide aux victimes).
-    dispositifs_existants = _texte(
-        "dispositifs et services existants sur le territoire", blank=True
+    dispositifs_existants = champ_texte(
+        "dispositifs et services existants sur le territoire", TEXTE, blank=True
     )
-    acteurs = _texte("acteurs", blank=True)
-    constats = _texte("constats", blank=True)
-    articulation = _texte("articulation entre les dispositifs et les acteurs", blank=True)
+    acteurs = champ_texte("acteurs", TEXTE, blank=True)
+    constats = champ_texte("constats", TEXTE, blank=True)
+    articulation = champ_texte(
+        "articulation entre les dispositifs et les acteurs", TEXTE, blank=True
+    )
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
 
     chemin_groupe = "groupe"
@@ -129,7 +125,7 @@ class LieuSensible(models.Model):
         Territoire, verbose_name="territoire", on_delete=models.PROTECT, related_name="+"
     )
     nom = models.CharField("lieu", max_length=200)
-    description = _texte("description", blank=True)
+    description = champ_texte("description", TEXTE, blank=True)
 
     chemin_groupe = "plan__groupe"
     chemin_conseil = "plan__groupe__conseil"
@@ -247,7 +243,7 @@ class Mesure(models.Model):
         LieuSensible, verbose_name="lieu", on_delete=models.CASCADE, related_name="mesures"
     )
     categorie = models.CharField("mesure", max_length=20, choices=Categorie.choices)
-    description = _texte("description", blank=True)
+    description = champ_texte("description", TEXTE, blank=True)
 
     chemin_groupe = "lieu__plan__groupe"
     chemin_conseil = "lieu__plan__groupe__conseil"
@@ -293,8 +289,8 @@ class Action(models.Model):
         PlanAction, verbose_name="plan d'action", on_delete=models.PROTECT, related_name="actions"
     )
     titre = models.CharField("titre", max_length=200)
-    description = _texte("description", blank=True)
-    objectifs = _texte("objectifs", blank=True)
+    description = champ_texte("description", TEXTE, blank=True)
+    objectifs = champ_texte("objectifs", TEXTE, blank=True)
     programme = models.ForeignKey(
         Programme, verbose_name="programme", on_delete=models.PROTECT, related_name="actions"
     )
@@ -487,7 +483,7 @@ class Proposition(models.Model):
     action = models.ForeignKey(
         Action, verbose_name="action", on_delete=models.PROTECT, related_name="propositions"
     )
-    expose = _texte("exposé", blank=True)
+    expose = champ_texte("exposé", TEXTE, blank=True)
     proposee_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="proposée par",
@@ -498,7 +494,7 @@ class Proposition(models.Model):
     decision = models.CharField(
         "décision", max_length=10, choices=Decision.choices, default=Decision.EN_ATTENTE
     )
-    commentaire = _texte("commentaire", blank=True)
+    commentaire = champ_texte("commentaire", TEXTE, blank=True)
     financement_accorde = _montant("financement accordé (€)", null=True, blank=True)
     decidee_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -31,6 +31,16 @@ from clspd.models import (
     Territoire,
     Utilisateur,
 )
+from evaluation import services as evaluation_services
+from evaluation.models import (
+    CommentaireRapport,
+    EvaluationAction,
+    Indicateur,
+    IndicateurSuivi,
+    RapportEvaluation,
+    Saisie,
+    Valeur,
+)
 from groupes import services as groupe_services
 from groupes.models import (
     Appartenance,
@@ -94,9 +104,12 @@ VERS_CONNEXION = VersConnexion()
 
 @dataclasses.dataclass(frozen=True)
 class Redirige:
-    """Redirection vers une adresse exacte."""
+    """Redirection vers une adresse exacte (ou calculée à partir des objets du monde)."""
 
-    vers: str
+    vers: str | Callable[[SimpleNamespace], str]
+
+    def adresse(self, objets):
+        return self.vers(objets) if callable(self.vers) else self.vers
 
 
 def reserve_a(*autorisees):
@@ -237,6 +250,28 @@ def _action_donnees(titre):
         "porteur": m.institution.pk,
         "date_debut": _aujourdhui(),
         "statut": "proposee",
+    }
+
+
+def _vers_le_rapport(m):
+    return reverse("evaluation:rapport", args=[m.rapport.pk])
+
+
+# Commenter et conclure se font en POST depuis la page du rapport ; un GET y ramène.
+EXAMEN_DU_RAPPORT = {"anonyme": VERS_CONNEXION} | {
+    p: Redirige(_vers_le_rapport) if p in ("coordonnateur", "formation_restreinte") else 404
+    for p in CONNECTEES
+}
+SAISIE = reserve_a("membre", "pilote", "coordonnateur")
+
+
+def _indicateur_donnees(nom):
+    return lambda m: {
+        "nom": nom,
+        "famille": "realisation",
+        "type": "entier",
+        "unite": "",
+        "definition": "",
     }
 
 
@@ -543,6 +578,83 @@ TABLE = {
         parametres="quoi=financements&format=csv",
     ),
     "programmes:propositions": Route(FORMATION_RESTREINTE, kwargs=_conseil, du_conseil=True),
+    # Évaluation : indicateurs (coordination), paramétrage (pilotage), saisies (le pilote,
+    # le coordonnateur, et ici le membre, venu de l'institution porteuse de l'action).
+    "evaluation:indicateurs": Route(FORMATION_RESTREINTE, kwargs=_conseil, du_conseil=True),
+    "evaluation:indicateur_creer": Route(
+        COORDINATION,
+        kwargs=_conseil,
+        du_conseil=True,
+        ecriture=_indicateur_donnees("Indicateur clandestin"),
+    ),
+    "evaluation:indicateur_modifier": Route(
+        COORDINATION,
+        kwargs=_objet("indicateur_local"),
+        du_conseil=True,
+        ecriture=_indicateur_donnees("Indicateur renommé"),
+    ),
+    "evaluation:action_evaluation": Route(
+        LECTURE_DES_PLANS, kwargs=_objet("action"), du_conseil=True
+    ),
+    "evaluation:parametrer": Route(
+        PILOTAGE,
+        kwargs=_objet("action"),
+        du_conseil=True,
+        ecriture=lambda m: {
+            "rythme": "semestre",
+            f"suivi_{m.beneficiaires.pk}": "on",
+            f"indicateur_{m.beneficiaires.pk}": "50",
+        },
+    ),
+    "evaluation:saisie_ouvrir": Route(
+        SAISIE,
+        kwargs=_objet("evaluation"),
+        du_conseil=True,
+        ecriture=lambda m: {"annee": str(timezone.localdate().year), "numero": "2"},
+    ),
+    "evaluation:mes_saisies": Route(reserve_a(*CONNECTEES)),
+    "evaluation:saisie": Route(
+        SAISIE,
+        kwargs=_objet("saisie"),
+        du_conseil=True,
+        ecriture=lambda m: {f"indicateur_{m.beneficiaires.pk}": "12"},
+    ),
+    "evaluation:saisie_valider": Route(
+        PILOTAGE, kwargs=_objet("saisie_soumise"), du_conseil=True, ecriture=lambda m: {}
+    ),
+    "evaluation:saisie_renvoyer": Route(
+        PILOTAGE,
+        kwargs=_objet("saisie_soumise"),
+        du_conseil=True,
+        ecriture=lambda m: {"commentaire_renvoi": "À reprendre"},
+    ),
+    "evaluation:rapports": Route(FORMATION_RESTREINTE, kwargs=_conseil, du_conseil=True),
+    "evaluation:rapport_preparer": Route(
+        COORDINATION,
+        kwargs=_conseil,
+        du_conseil=True,
+        ecriture=lambda m: {"annee": str(timezone.localdate().year), "programme": ""},
+    ),
+    # La formation restreinte ne voit un rapport qu'une fois soumis.
+    "evaluation:rapport": Route(FORMATION_RESTREINTE, kwargs=_objet("rapport"), du_conseil=True),
+    "evaluation:rapport_pdf": Route(
+        FORMATION_RESTREINTE, kwargs=_objet("rapport"), du_conseil=True
+    ),
+    "evaluation:rapport_soumettre": Route(
+        COORDINATION, kwargs=_objet("rapport_prepare"), du_conseil=True, ecriture=lambda m: {}
+    ),
+    "evaluation:rapport_commenter": Route(
+        EXAMEN_DU_RAPPORT,
+        kwargs=_objet("rapport"),
+        du_conseil=True,
+        ecriture=lambda m: {"partie": "synthese", "texte": "Commentaire"},
+    ),
+    "evaluation:rapport_conclure": Route(
+        EXAMEN_DU_RAPPORT,
+        kwargs=_objet("rapport"),
+        du_conseil=True,
+        ecriture=lambda m: {"conclusions": "Conclusions"},
+    ),
     "programmes:proposition_statuer": Route(
         FORMATION_RESTREINTE,
         kwargs=_objet("proposition"),
@@ -586,7 +698,8 @@ def monde(
         membre=membre,
         jeton=groupe_services.jeton_calendrier_renouveler(membre).jeton,
         **reunions_du_groupe(groupe, auteur=coordonnateur, porteur=membre),
-        **plans_du_groupe(groupe, institution=institution, territoire=zsp),
+        **(objets := plans_du_groupe(groupe, institution=institution, territoire=zsp)),
+        **evaluation_du_groupe(objets["action"], auteur=pilote, coordonnateur=coordonnateur),
         personas={
             "anonyme": None,
             "etranger": etranger,
@@ -625,14 +738,54 @@ def ailleurs(autre_conseil):
         appartenance=appartenance,
         membre=membre,
         **reunions_du_groupe(groupe, auteur=autre_conseil, porteur=membre),
-        **plans_du_groupe(
-            groupe,
-            institution=institution,
-            territoire=TerritoireFactory(
-                conseil=conseil, nom="ZSP d'Ailleurs", type=Territoire.Type.ZSP
-            ),
+        **(
+            objets := plans_du_groupe(
+                groupe,
+                institution=institution,
+                territoire=TerritoireFactory(
+                    conseil=conseil, nom="ZSP d'Ailleurs", type=Territoire.Type.ZSP
+                ),
+            )
         ),
+        **evaluation_du_groupe(objets["action"], auteur=autre_conseil, coordonnateur=autre_conseil),
     )
+
+
+def evaluation_du_groupe(action, *, auteur, coordonnateur):
+    """L'évaluation de l'action (bénéficiaires suivis, rythme semestriel), une saisie en
+    brouillon et une soumise ; un indicateur local ; un rapport préparé et un soumis."""
+    conseil = action.plan.groupe.conseil
+    beneficiaires = Indicateur.objects.get(conseil=None, code="beneficiaires")
+    evaluation = evaluation_services.evaluation_parametrer(
+        action, rythme="semestre", cibles={beneficiaires: None}
+    )
+    annee = timezone.localdate().year
+    soumise = evaluation_services.saisie_ouvrir(evaluation, auteur=auteur, annee=annee - 1)
+    evaluation_services.saisie_enregistrer(
+        soumise, auteur=auteur, valeurs={beneficiaires: "10"}, soumettre=True
+    )
+    rapport = evaluation_services.rapport_preparer(
+        conseil=conseil, annee=annee, auteur=coordonnateur
+    )
+    evaluation_services.rapport_soumettre(rapport, auteur=coordonnateur)
+    return {
+        "beneficiaires": beneficiaires,
+        "evaluation": evaluation,
+        "saisie": evaluation_services.saisie_ouvrir(evaluation, auteur=auteur, annee=annee),
+        "saisie_soumise": soumise,
+        "indicateur_local": evaluation_services.indicateur_local_creer(
+            conseil=conseil,
+            nom="Indicateur local",
+            famille="realisation",
+            type="entier",
+            unite="",
+            definition="",
+        ),
+        "rapport": rapport,
+        "rapport_prepare": evaluation_services.rapport_preparer(
+            conseil=conseil, annee=annee - 1, auteur=coordonnateur
+        ),
+    }
 
 
 def plans_du_groupe(groupe, *, institution, territoire):
@@ -736,6 +889,14 @@ def etat_de_la_base():
         **{
             modele._meta.model_name: list(modele.objects.order_by("pk").values_list())
             for modele in (
+                Indicateur,
+                EvaluationAction,
+                IndicateurSuivi,
+                Saisie,
+                Valeur,
+                RapportEvaluation,
+                RapportEvaluation.saisies.through,
+                CommentaireRapport,
                 PlanAction,
                 LieuSensible,
                 PeriodeSensible,
@@ -760,13 +921,13 @@ def etat_de_la_base():
     }
 
 
-def verifier(reponse, attendu, url):
+def verifier(reponse, attendu, url, objets):
     if attendu is VERS_CONNEXION:
         assert reponse.status_code == 302
         assert reponse["Location"] == redirect_to_login(url)["Location"]
     elif isinstance(attendu, Redirige):
         assert reponse.status_code == 302
-        assert reponse["Location"] == attendu.vers
+        assert reponse["Location"] == attendu.adresse(objets)
     else:
         assert reponse.status_code == attendu
 
@@ -830,18 +991,25 @@ def test_get(client, monde, nom, persona):
     reponse = client.get(url)
 
     attendu = route.attendus[persona]
-    verifier(reponse, attendu, url)
+    verifier(reponse, attendu, url, monde)
     if attendu == 200 and route.contient:
         assert route.contient in reponse.content.decode()
 
 
 # POST : une écriture interdite répond comme le GET et n'écrit rien ---------------------------
 
+
+def permis(attendu):
+    """La persona a accès : la page (200), ou la redirection d'une URL qui ne s'affiche pas
+    (ses formulaires sont sur une autre page)."""
+    return attendu == 200 or isinstance(attendu, Redirige)
+
+
 CAS_POST = [
     (nom, persona)
     for nom in ECRITURES
     for persona in PERSONAS
-    if TABLE[nom].attendus[persona] != 200
+    if not permis(TABLE[nom].attendus[persona])
 ]
 
 
@@ -854,7 +1022,7 @@ def test_post_interdit_n_ecrit_rien(client, monde, nom, persona):
 
     reponse = client.post(url, route.ecriture(monde))
 
-    verifier(reponse, route.attendus[persona], url)
+    verifier(reponse, route.attendus[persona], url, monde)
     assert etat_de_la_base() == avant
     assert mail.outbox == []
 

@@ -13,23 +13,15 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from clspd.models import Institution
+from clspd.models import Institution, champ_texte
 from groupes.models.groupes import Appartenance, GroupeOperationnel
 
 TEXTE_COURT = 2000
 TEXTE_LONG = 20000
-
-
-def _texte(verbose_name, longueur, **options):
-    """Un champ de texte dont la longueur maximale est aussi vérifiée par ``full_clean``."""
-    return models.TextField(
-        verbose_name, max_length=longueur, validators=[MaxLengthValidator(longueur)], **options
-    )
 
 
 class ReunionQuerySet(models.QuerySet):
@@ -132,8 +124,8 @@ class PointOrdreDuJour(models.Model):
     )
     ordre = models.PositiveSmallIntegerField("ordre")
     titre = models.CharField("intitulé", max_length=300)
-    description = _texte("précisions", TEXTE_COURT, blank=True)
-    notes = _texte("notes du compte rendu", TEXTE_LONG, blank=True)
+    description = champ_texte("précisions", TEXTE_COURT, blank=True)
+    notes = champ_texte("notes du compte rendu", TEXTE_LONG, blank=True)
 
     chemin_groupe = "reunion__groupe"
     chemin_conseil = "reunion__groupe__conseil"
@@ -299,8 +291,8 @@ class CompteRendu(models.Model):
     statut = models.CharField(
         "statut", max_length=10, choices=Statut.choices, default=Statut.BROUILLON
     )
-    synthese = _texte("synthèse", TEXTE_LONG, blank=True)
-    motif_correction = _texte("motif de la correction", TEXTE_COURT, blank=True)
+    synthese = champ_texte("synthèse", TEXTE_LONG, blank=True)
+    motif_correction = champ_texte("motif de la correction", TEXTE_COURT, blank=True)
     # La copie figée du compte rendu à sa validation (présences, points, décisions...).
     contenu = models.JSONField("contenu validé", null=True, blank=True, editable=False)
     cree_par = models.ForeignKey(
@@ -396,7 +388,7 @@ class Decision(models.Model):
     reunion = models.ForeignKey(
         Reunion, verbose_name="réunion", on_delete=models.PROTECT, related_name="decisions"
     )
-    libelle = _texte("décision", TEXTE_COURT)
+    libelle = champ_texte("décision", TEXTE_COURT)
     porteur = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="porteur (membre)",
@@ -417,7 +409,7 @@ class Decision(models.Model):
     statut = models.CharField(
         "statut", max_length=10, choices=Statut.choices, default=Statut.A_FAIRE
     )
-    commentaire = _texte("commentaire de suivi", TEXTE_COURT, blank=True)
+    commentaire = champ_texte("commentaire de suivi", TEXTE_COURT, blank=True)
     suivi_le = models.DateTimeField("suivi mis à jour le", null=True, blank=True)
     suivi_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,

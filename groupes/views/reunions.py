@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from clspd import permissions
-from clspd.forms import ConfirmationForm, ajouter_erreurs
+from clspd.forms import ajouter_erreurs
 from clspd.pdf import reponse_pdf
 from clspd.permissions import Action
-from clspd.views import base_url, donnees_envoyees, paginer, reussit
+from clspd.views import base_url, confirmer, donnees_envoyees, paginer, reussit
 from groupes import convocations, selectors, services
 from groupes.forms import (
     CompteRenduForm,
@@ -148,12 +148,14 @@ def reunion_detail(request, pk):
 
 def _confirmer(request, reunion, *, service, libelle, gabarit, succes, **contexte):
     """Une action de pilotage sans saisie : une page de confirmation, puis le service."""
-    form = ConfirmationForm(donnees_envoyees(request), libelle_bouton=libelle)
-    if request.method == "POST" and form.is_valid() and reussit(form, service):
-        messages.success(request, succes)
-        return redirect(reunion)
-    return render(
-        request, gabarit, {"reunion": reunion, "groupe": reunion.groupe, "form": form, **contexte}
+    return confirmer(
+        request,
+        service=service,
+        libelle=libelle,
+        gabarit=gabarit,
+        succes=succes,
+        retour=reunion,
+        contexte={"reunion": reunion, "groupe": reunion.groupe, **contexte},
     )
 
 

@@ -15,10 +15,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from clspd import permissions
-from clspd.forms import ConfirmationForm, ajouter_erreurs
+from clspd.forms import ajouter_erreurs
 from clspd.pdf import reponse_pdf
 from clspd.permissions import Action as Acces
-from clspd.views import donnees_envoyees, paginer, reussit
+from clspd.views import confirmer, donnees_envoyees, paginer, reussit
 from programmes import selectors, services
 from programmes.forms import (
     ActionForm,
@@ -74,11 +74,21 @@ def _page(request, gabarit, plan, form, **contexte):
 
 def _confirmer(request, plan, *, service, libelle, gabarit, succes, retour, **contexte):
     """Une suppression : une page de confirmation (GET), puis le service (POST)."""
-    form = ConfirmationForm(donnees_envoyees(request), libelle_bouton=libelle)
-    if request.method == "POST" and form.is_valid() and reussit(form, service):
-        messages.success(request, succes)
-        return redirect(retour)
-    return _page(request, gabarit, plan, form, retour=retour, **contexte)
+    return confirmer(
+        request,
+        service=service,
+        libelle=libelle,
+        gabarit=gabarit,
+        succes=succes,
+        retour=retour,
+        contexte={
+            "plan": plan,
+            "groupe": plan.groupe,
+            "peut_lire_groupe": True,
+            "retour": retour,
+            **contexte,
+        },
+    )
 
 
 def _vers_schema(plan):

@@ -126,17 +126,24 @@ def formater_violations(violations):
     return "\n".join(lignes)
 
 
+# Les migrations qui créent des données de référence (programmes, catalogue d'indicateurs).
+MIGRATIONS_DE_DONNEES = [
+    "clspd.migrations.0002_programmes_strategie_2013_2017",
+    "evaluation.migrations.0002_catalogue_fiche_methodologique",
+]
+
+
 @pytest.fixture
 def base_de_donnees(transactional_db):
-    """La base du serveur de test, avec les programmes que crée la migration de données.
+    """La base du serveur de test, avec les données de référence des migrations.
 
     Le serveur exige une base transactionnelle, vidée après chaque test : les programmes
     disparaissent. On ne peut pas compter sur ``django_db_serialized_rollback`` : une fois
     Playwright lancé, le test ne voit plus la connexion (locale au contexte) qui porte la
     sauvegarde, quand la base a été créée avant le navigateur par d'autres tests.
     """
-    migration = importlib.import_module("clspd.migrations.0002_programmes_strategie_2013_2017")
-    migration.creer(apps, schema_editor=None)
+    for module in MIGRATIONS_DE_DONNEES:
+        importlib.import_module(module).creer(apps, schema_editor=None)
 
 
 @pytest.fixture
