@@ -5,6 +5,7 @@ Les cumuls additionnent les indicateurs entiers (bénéficiaires, solutions trou
 font la moyenne des autres (pourcentages, durées, échelles, fréquences)."""
 
 import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
@@ -199,9 +200,11 @@ def _arrondi(nombre):
 
 
 def _taux(valeur, cible):
+    """Le taux d'atteinte de la cible, en pour cent, arrondi comme on l'attend (62,5 → 63)."""
     if valeur is None or not cible:
         return None
-    return round(float(valeur) / float(cible) * 100)
+    taux = Decimal(valeur) / Decimal(cible) * 100
+    return int(taux.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
 def tableau_des_indicateurs(

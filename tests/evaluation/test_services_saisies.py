@@ -550,3 +550,12 @@ def test_le_bilan_d_une_action_sur_un_jeu_de_donnees_connu(
     assert tableau[f.nom]["taux"] is None
     # Ni textes ni répartition dans les cumuls.
     assert set(tableau) == {b.nom, r.nom, f.nom}
+
+
+@pytest.mark.parametrize(
+    ("valeur", "cible", "taux"),
+    [("12.5", "20", 63), ("37", "50", 74), ("10", "0", None), (None, "20", None)],
+)
+def test_taux_d_atteinte_arrondi_au_plus_proche(valeur, cible, taux):
+    """62,5 % s'affiche 63 % (arrondi commercial), pas 62 % (arrondi au pair)."""
+    assert selectors._taux(valeur and Decimal(valeur), Decimal(cible)) == taux
