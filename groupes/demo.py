@@ -681,3 +681,61 @@ def charger(contexte, mot_de_passe):
         {"personnes": {}, "institutions": {contexte["pm_autre"].nom: contexte["pm_autre"]}},
     )
     contexte["groupes"] = groupes
+    for nom in ("Groupe jeunes exposés à la délinquance", "CCOP des Tilleuls"):
+        _suivi_individuel(groupes[nom], coordonnateur, contexte)
+
+
+# Suivi individuel ---------------------------------------------------------------------------
+
+CHARTE = (
+    "Les membres du groupe partagent des informations confidentielles dans le seul but de "
+    "prévenir la délinquance des jeunes suivis (article L132-5 du code de la sécurité "
+    "intérieure). Ils ne les communiquent à aucun tiers, n'écrivent que des faits utiles au "
+    "suivi, jamais de jugement, et ne consultent un dossier que pour les besoins du suivi. "
+    "Chaque consultation est enregistrée."
+)
+REGLEMENT = (
+    "Le groupe se réunit une fois par mois. Le pilote tient l'ordre du jour et le relevé de "
+    "décisions ; les situations y sont désignées par leur seule référence."
+)
+# Des personnes manifestement fictives : (nom, prénom, sexe, âge, scolarité, origines).
+SITUATIONS = [
+    ("FICTIF", "Camille", "F", 15, "decrochage", ["etablissement", "prevention"]),
+    ("EXEMPLE", "Noah", "M", 16, "sans_activite", ["police"]),
+    ("DEMONSTRATION", "Inès", "F", 14, "scolarise", ["services_sociaux", "famille"]),
+]
+
+
+def _suivi_individuel(groupe, coordonnateur, contexte):
+    """La charte (acceptée par le pilote, pas encore par membre.jeunes) et quelques
+    situations de personnes fictives."""
+    if groupe.chartes.exists():
+        return
+    aujourdhui = timezone.localdate()
+    services.charte_publier(
+        groupe=groupe,
+        auteur=coordonnateur,
+        charte_deontologique=CHARTE,
+        reglement_interieur=REGLEMENT,
+        adoptee_le=aujourdhui - datetime.timedelta(days=120),
+    )
+    pilote = groupe.designations.get(date_fin__isnull=True).pilote
+    services.charte_accepter(groupe=groupe, utilisateur=pilote)
+    for rang, (nom, prenom, sexe, age, scolarite, origines) in enumerate(SITUATIONS):
+        if groupe.nature == Nature.CCOP and rang > 0:
+            break
+        debut = aujourdhui - datetime.timedelta(days=90 - 20 * rang)
+        services.situation_creer(
+            groupe=groupe,
+            auteur=pilote,
+            nom=nom,
+            prenom=prenom,
+            sexe=sexe,
+            date_naissance=debut.replace(year=debut.year - age) - datetime.timedelta(days=40),
+            representants_legaux="Mère : 06 00 00 00 00 (numéro fictif)",
+            scolarite=scolarite,
+            date_debut=debut,
+            origines=origines,
+            programme=groupe.programme,
+            referent=pilote,
+        )

@@ -1,18 +1,23 @@
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from clspd.forms import AvecBouton, ChampDate, PersonneForm
 from clspd.models import Programme, Utilisateur
 from groupes.models import (
+    ActionSuivi,
     Appartenance,
+    Charte,
     Decision,
     GroupeOperationnel,
     Reunion,
+    Situation,
     StatutDecision,
     StatutPresence,
 )
 from groupes.models.reunions import TEXTE_COURT, TEXTE_LONG
+from groupes.models.situations import NOTE_COURTE
 
 
 class GroupeForm(AvecBouton, forms.ModelForm):
@@ -348,3 +353,196 @@ class SuiviDecisionForm(AvecBouton, forms.Form):
         ):
             self.add_error("commentaire", "Dites en un mot ce qui a été fait.")
         return donnees
+
+
+# Suivi individuel ---------------------------------------------------------------------------
+
+
+class ChartePublierForm(AvecBouton, forms.ModelForm):
+    libelle_bouton = "Publier cette version"
+
+    adoptee_le = ChampDate(label="Adoptée le")
+
+    class Meta:
+        model = Charte
+        fields = ["charte_deontologique", "reglement_interieur", "adoptee_le"]
+        widgets = {
+            "charte_deontologique": forms.Textarea(attrs={"rows": 12}),
+            "reglement_interieur": forms.Textarea(attrs={"rows": 8}),
+        }
+
+
+class CharteAccepterForm(AvecBouton, forms.Form):
+    """L'acceptation porte sur la version lue : si une autre a été publiée entre-temps,
+    elle doit être lue à son tour."""
+
+    libelle_bouton = "J'accepte la charte"
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, charte, **kwargs):
+        self.charte = charte
+        super().__init__(*args, initial={"version": charte.version}, **kwargs)
+
+    def clean(self):
+        # Le champ est caché : l'erreur s'affiche au-dessus du bouton, non sous le champ.
+        donnees = super().clean()
+        if donnees.get("version") != self.charte.version:
+            raise forms.ValidationError(
+                "Une nouvelle version de la charte vient d'être publiée : lisez-la avant de "
+                "l'accepter."
+            )
+        return donnees
+
+
+class RechercheSituationForm(AvecBouton, forms.Form):
+    libelle_bouton = "Rechercher"
+    methode = "get"
+
+    q = forms.CharField(
+        label="Nom, prénom ou référence",
+        max_length=100,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.form_class = "row row-cols-md-auto g-3 align-items-end"
+
+    def recherche(self):
+        return self.cleaned_data.get("q", "").strip() if self.is_valid() else ""
+
+
+class SituationForm(AvecBouton, forms.Form):
+    """Les seuls champs que permet le cadre de la CNIL ; l'origine du signalement est une
+    liste fermée, à cocher. Les règles du dossier (âge, dates, doublon) sont celles du
+    modèle et du service, dont les erreurs s'affichent sous les champs : un formulaire de
+    modèle les vérifierait une seconde fois et répéterait leurs messages."""
+
+    libelle_bouton = "Enregistrer le dossier"
+
+    CHAMPS = [
+        "nom",
+        "prenom",
+        "sexe",
+        "date_naissance",
+        "representants_legaux",
+        "scolarite",
+        "date_debut",
+        "origines",
+        "referent",
+        "programme",
+    ]
+
+    nom = forms.CharField(label="Nom", max_length=100)
+    prenom = forms.CharField(label="Prénom", max_length=100)
+    sexe = forms.ChoiceField(label="Sexe", choices=Situation.Sexe.choices, widget=forms.RadioSelect)
+    date_naissance = ChampDate(label="Date de naissance")
+    representants_legaux = forms.CharField(
+        label="Coordonnées des représentants légaux",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Nom, qualité, téléphone ou adresse des représentants légaux.",
+    )
+    scolarite = forms.ChoiceField(
+        label="Situation scolaire ou professionnelle",
+        choices=[("", "---------"), *Situation.Scolarite.choices],
+    )
+    date_debut = ChampDate(label="Début du suivi", initial=timezone.localdate)
+    origines = forms.MultipleChoiceField(
+        label="Origine du signalement",
+        choices=Situation.Origine.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Cochez au moins une origine du signalement."},
+        help_text="Qui a signalé la situation au groupe : une ou plusieurs cases.",
+    )
+    referent = forms.ModelChoiceField(
+        label="Référent", queryset=Utilisateur.objects.none(), help_text="Un membre du groupe."
+    )
+    programme = forms.ModelChoiceField(label="Programme", queryset=Programme.objects.none())
+
+    def __init__(self, *args, groupe, situation=None, **kwargs):
+        if situation is not None:
+            kwargs.setdefault("initial", forms.model_to_dict(situation, fields=self.CHAMPS))
+        super().__init__(*args, **kwargs)
+        membres = Q(appartenances__groupe=groupe, appartenances__date_fin__isnull=True)
+        if situation is not None:
+            membres |= Q(pk=situation.referent_id)  # un référent parti reste affiché
+        self.fields["referent"].queryset = (
+            Utilisateur.objects.filter(membres).distinct().order_by("last_name", "first_name")
+        )
+        programmes = Q(actif=True)
+        if situation is not None:
+            programmes |= Q(pk=situation.programme_id)
+        self.fields["programme"].queryset = Programme.objects.filter(programmes).select_related(
+            "strategie"
+        )
+        if situation is None and groupe.programme_id:
+            self.fields["programme"].initial = groupe.programme_id
+
+    def champs(self):
+        return {nom: self.cleaned_data[nom] for nom in self.CHAMPS}
+
+
+class NoteSuiviForm(AvecBouton, forms.Form):
+    libelle_bouton = "Ajouter la note"
+
+    texte = forms.CharField(
+        label="Note",
+        max_length=NOTE_COURTE,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=(
+            f"Écrivez des faits, pas des jugements. {NOTE_COURTE} caractères au plus ; "
+            "la note est datée et signée de votre nom."
+        ),
+    )
+
+
+class ActionSuiviForm(AvecBouton, forms.ModelForm):
+    libelle_bouton = "Ajouter l'action"
+
+    date_debut = ChampDate(label="Début", initial=timezone.localdate)
+    date_fin = ChampDate(label="Fin", required=False)
+
+    class Meta:
+        model = ActionSuivi
+        fields = ["libelle", "date_debut", "date_fin", "resultat"]
+        widgets = {"resultat": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"resultat": "Des faits : ce qui a été obtenu, ou pourquoi l'action a cessé."}
+
+    def clean(self):
+        donnees = super().clean()
+        debut, fin = donnees.get("date_debut"), donnees.get("date_fin")
+        if debut and fin and fin < debut:
+            self.add_error("date_fin", "La fin de l'action ne peut précéder son début.")
+        return donnees
+
+
+class SituationCloreForm(AvecBouton, forms.Form):
+    libelle_bouton = "Mettre fin au suivi"
+
+    date_fin = ChampDate(label="Fin du suivi", initial=timezone.localdate)
+    motif_fin = forms.ChoiceField(
+        label="Motif de la fin du suivi",
+        choices=Situation.MotifFin.choices,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_date_fin(self):
+        date_fin = self.cleaned_data["date_fin"]
+        if date_fin > timezone.localdate():
+            raise forms.ValidationError("La fin du suivi ne peut être dans le futur.")
+        return date_fin
+
+
+class MotifArchiveForm(AvecBouton, forms.Form):
+    libelle_bouton = "Consulter le dossier archivé"
+
+    motif = forms.CharField(
+        label="Motif de la consultation",
+        max_length=NOTE_COURTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Indiquez le motif de la consultation de l'archive."},
+        help_text="Il est écrit au journal des accès du groupe, avec votre nom et l'heure.",
+    )

@@ -15,10 +15,12 @@ from django.db.models import (
     Value,
     When,
 )
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from clspd import permissions
+from clspd.models import Programme
 from clspd.permissions import Action
 from groupes.models import (
     Appartenance,
@@ -29,6 +31,7 @@ from groupes.models import (
     JetonCalendrier,
     PointOrdreDuJour,
     Reunion,
+    Situation,
 )
 from groupes.models.reunions import STATUTS_OUVERTS
 
@@ -160,13 +163,15 @@ def suivi_des_decisions(reunion):
         Decision.objects.actees()
         .ouvertes()
         .filter(reunion__groupe_id=reunion.groupe_id, reunion__date__lt=reunion.date)
-        .select_related("reunion", "porteur", "institution_porteuse")
+        .select_related("reunion", "porteur", "institution_porteuse", "situation")
         .order_by("echeance", "pk")
     )
 
 
 def decisions_de_la_reunion(reunion):
-    return reunion.decisions.select_related("porteur", "institution_porteuse").order_by("pk")
+    return reunion.decisions.select_related(
+        "porteur", "institution_porteuse", "situation"
+    ).order_by("pk")
 
 
 def membres_a_la_date(reunion):
@@ -265,6 +270,8 @@ def _decision_en_donnees(decision):
         "porteur": decision.porteur_affiche,
         "echeance": _date_iso(decision.echeance),
         "statut": decision.get_statut_display(),
+        # Une situation individuelle n'est désignée que par sa référence pseudonyme.
+        "situation": decision.situation.reference if decision.situation_id else "",
     }
 
 
@@ -339,3 +346,121 @@ def utilisateur_du_jeton(jeton):
         jeton=jeton,
         utilisateur__is_active=True,
     ).utilisateur
+
+
+# Suivi individuel -------------------------------------------------------------------------
+
+
+def a_un_suivi_individuel(groupe):
+    """Les groupes du programme jeunes et les CCOP suivent des situations individuelles."""
+    return groupe.nature == GroupeOperationnel.Nature.CCOP or (
+        groupe.programme is not None and groupe.programme.axe == Programme.Axe.JEUNES
+    )
+
+
+def charte_en_vigueur(groupe):
+    return groupe.chartes.order_by("-version").first()
+
+
+def a_accepte_la_charte(user, groupe):
+    """L'utilisateur a accepté la version en vigueur de la charte du groupe."""
+    charte = charte_en_vigueur(groupe)
+    return charte is not None and charte.acceptations.filter(utilisateur=user).exists()
+
+
+def acceptations_de_la_charte(charte):
+    return charte.acceptations.select_related("utilisateur").order_by("acceptee_le")
+
+
+def situation_deja_suivie(groupe, nom, prenom, date_naissance, *, sauf=None):
+    """Le dossier en cours d'une même personne dans le groupe (même nom, prénom et date de
+    naissance, sans tenir compte de la casse), autre que ``sauf``."""
+    if not (nom and prenom and date_naissance):
+        return None
+    # La casse se compare ici et non en base : SQLite ne l'ignore que pour les lettres
+    # sans accent (« LÉA » y diffère de « Léa »). Peu de dossiers partagent une date de
+    # naissance dans un groupe.
+    personne = (nom.strip().casefold(), prenom.strip().casefold())
+    autres = groupe.situations.actives().filter(date_naissance=date_naissance)
+    if sauf is not None:
+        autres = autres.exclude(pk=sauf.pk)
+    for situation in autres:
+        if (situation.nom.strip().casefold(), situation.prenom.strip().casefold()) == personne:
+            return situation
+    return None
+
+
+def situations_du_groupe(groupe, *, recherche=""):
+    situations = groupe.situations.actives().select_related("referent", "programme")
+    if recherche:
+        situations = situations.filter(
+            Q(nom__icontains=recherche)
+            | Q(prenom__icontains=recherche)
+            | Q(reference__iexact=recherche.strip())
+        )
+    return situations.order_by("nom", "prenom", "pk")
+
+
+def situation_pour_suivi(user, pk):
+    """Une situation en cours, pour un membre du groupe qui a accepté sa charte."""
+    situation = permissions.obtenir_ou_404(
+        user,
+        Situation.objects.actives().select_related("groupe__conseil", "referent", "programme"),
+        Action.LIRE,
+        pk=pk,
+    )
+    if not a_accepte_la_charte(user, situation.groupe):
+        raise Http404
+    return situation
+
+
+def archive_pour_pilotage(user, pk):
+    return permissions.obtenir_ou_404(
+        user,
+        Situation.objects.archivees().select_related("groupe__conseil", "referent", "programme"),
+        Action.PILOTER,
+        pk=pk,
+    )
+
+
+def journal_du_groupe(groupe):
+    return groupe.journal_acces.select_related("utilisateur").order_by("-horodatage", "-pk")
+
+
+SEUIL_DE_DIFFUSION = 5
+
+
+def masquer_les_petits_nombres(nombre):
+    """Hors du groupe, un nombre inférieur à 5 s'affiche « < 5 »."""
+    return "< 5" if 0 < nombre < SEUIL_DE_DIFFUSION else nombre
+
+
+def agregats_du_suivi(groupe, annee):
+    """Ce qui peut sortir du groupe : des nombres, les petits masqués."""
+    situations = Situation.objects.filter(groupe=groupe)
+    chiffres = situations.aggregate(
+        suivies=Count(
+            "pk",
+            filter=Q(date_debut__year__lte=annee)
+            & (Q(date_fin__isnull=True) | Q(date_fin__year__gte=annee)),
+        ),
+        entrees=Count("pk", filter=Q(date_debut__year=annee)),
+        sorties=Count("pk", filter=Q(date_fin__year=annee)),
+        solutions=Count(
+            "pk", filter=Q(date_fin__year=annee, motif_fin=Situation.MotifFin.SOLUTION)
+        ),
+    )
+    sorties_par_motif = {
+        ligne["motif_fin"]: ligne["nombre"]
+        for ligne in situations.filter(date_fin__year=annee)
+        .values("motif_fin")
+        .annotate(nombre=Count("pk"))
+    }
+    libelles = dict(Situation.MotifFin.choices)
+    return {
+        **{cle: masquer_les_petits_nombres(n) for cle, n in chiffres.items()},
+        "sorties_par_motif": [
+            {"motif": libelles[motif], "nombre": masquer_les_petits_nombres(nombre)}
+            for motif, nombre in sorted(sorties_par_motif.items())
+        ],
+    }

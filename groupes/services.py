@@ -14,17 +14,23 @@ from clspd import permissions
 from clspd.services import personne_obtenir_ou_inviter
 from groupes import convocations, selectors
 from groupes.models import (
+    AcceptationCharte,
+    ActionSuivi,
     Appartenance,
+    Charte,
     CompteRendu,
     Convocation,
     Decision,
     DesignationPilote,
     GroupeOperationnel,
     JetonCalendrier,
+    JournalAcces,
+    NoteSuivi,
     ParticipantExterieur,
     PointOrdreDuJour,
     Presence,
     Reunion,
+    Situation,
 )
 
 Role = Appartenance.Role
@@ -515,3 +521,199 @@ def jeton_calendrier_renouveler(utilisateur):
 
 def jeton_calendrier_revoquer(utilisateur):
     JetonCalendrier.objects.filter(utilisateur=utilisateur).delete()
+
+
+# Suivi individuel : charte, situations, journal des accès -----------------------------------
+
+
+def journal_noter(*, groupe, utilisateur, operation, situation=None, motif="", adresse_ip=None):
+    """Écrit une ligne au journal des accès (référence pseudonyme, jamais de nom)."""
+    return JournalAcces.objects.create(
+        groupe=groupe,
+        reference=situation.reference if situation else "",
+        utilisateur=utilisateur,
+        operation=operation,
+        motif=motif,
+        adresse_ip=adresse_ip,
+    )
+
+
+@transaction.atomic
+def charte_publier(*, groupe, auteur, charte_deontologique, reglement_interieur, adoptee_le):
+    """Une nouvelle version de la charte : chacun devra l'accepter à nouveau."""
+    groupe = GroupeOperationnel.objects.select_for_update().get(pk=groupe.pk)
+    derniere = groupe.chartes.order_by("-version").values_list("version", flat=True).first()
+    charte = Charte(
+        groupe=groupe,
+        version=(derniere or 0) + 1,
+        charte_deontologique=charte_deontologique,
+        reglement_interieur=reglement_interieur,
+        adoptee_le=adoptee_le,
+        redigee_par=auteur,
+    )
+    charte.full_clean()
+    charte.save()
+    return charte
+
+
+@transaction.atomic
+def charte_accepter(*, groupe, utilisateur):
+    charte = selectors.charte_en_vigueur(groupe)
+    if charte is None:
+        raise ValidationError("Le groupe n'a pas encore de charte déontologique.")
+    # Les membres du groupe, et le coordonnateur, qui lit tout le groupe.
+    if not permissions.peut(utilisateur, permissions.Action.LIRE, groupe):
+        raise ValidationError("Seuls les membres du groupe acceptent sa charte.")
+    acceptation, _ = AcceptationCharte.objects.get_or_create(charte=charte, utilisateur=utilisateur)
+    return acceptation
+
+
+def _refuser_si_archivee(situation):
+    if situation.est_archivee:
+        raise ValidationError("Ce suivi est clos : son dossier est archivé, en lecture seule.")
+
+
+def _refuser_un_referent_hors_du_groupe(situation):
+    if not situation.groupe.appartenances.actives().filter(utilisateur=situation.referent).exists():
+        raise ValidationError({"referent": "Le référent est un membre du groupe."})
+
+
+@transaction.atomic
+def situation_creer(*, groupe, auteur, adresse_ip=None, **champs):
+    if not selectors.a_un_suivi_individuel(groupe):
+        raise ValidationError(
+            "Le suivi individuel est réservé aux groupes du programme jeunes et aux CCOP."
+        )
+    situation = Situation(groupe=groupe, cree_par=auteur, **champs)
+    _refuser_un_doublon(situation)
+    situation.full_clean()
+    _refuser_un_referent_hors_du_groupe(situation)
+    situation.save()
+    journal_noter(
+        groupe=groupe,
+        utilisateur=auteur,
+        operation=JournalAcces.Operation.CREER,
+        situation=situation,
+        adresse_ip=adresse_ip,
+    )
+    return situation
+
+
+def _refuser_un_doublon(situation, *, sauf=None):
+    doublon = selectors.situation_deja_suivie(
+        situation.groupe, situation.nom, situation.prenom, situation.date_naissance, sauf=sauf
+    )
+    if doublon:
+        raise ValidationError(
+            {"nom": f"Cette personne est déjà suivie par le groupe (dossier {doublon.reference})."}
+        )
+
+
+@transaction.atomic
+def situation_modifier(situation, *, auteur, adresse_ip=None, **champs):
+    _refuser_si_archivee(situation)
+    for nom, valeur in champs.items():
+        setattr(situation, nom, valeur)
+    situation.full_clean()
+    _refuser_un_referent_hors_du_groupe(situation)
+    _refuser_un_doublon(situation, sauf=situation)
+    situation.save()
+    journal_noter(
+        groupe=situation.groupe,
+        utilisateur=auteur,
+        operation=JournalAcces.Operation.MODIFIER,
+        situation=situation,
+        adresse_ip=adresse_ip,
+    )
+    return situation
+
+
+@transaction.atomic
+def situation_clore(situation, *, auteur, date_fin, motif_fin, adresse_ip=None):
+    """Met fin au suivi : le dossier est archivé, en lecture seule."""
+    _refuser_si_archivee(situation)
+    erreurs = {}
+    if not date_fin:
+        erreurs["date_fin"] = "Indiquez la date de la fin du suivi."
+    if not motif_fin:
+        erreurs["motif_fin"] = "Indiquez le motif de la fin du suivi."
+    if erreurs:
+        raise ValidationError(erreurs)
+    situation.date_fin = date_fin
+    situation.motif_fin = motif_fin
+    situation.full_clean()
+    situation.save(update_fields=["date_fin", "motif_fin"])
+    journal_noter(
+        groupe=situation.groupe,
+        utilisateur=auteur,
+        operation=JournalAcces.Operation.CLORE,
+        situation=situation,
+        adresse_ip=adresse_ip,
+    )
+    return situation
+
+
+@transaction.atomic
+def note_suivi_ajouter(situation, *, auteur, texte, adresse_ip=None):
+    _refuser_si_archivee(situation)
+    note = NoteSuivi(situation=situation, auteur=auteur, texte=texte.strip())
+    note.full_clean()
+    note.save()
+    journal_noter(
+        groupe=situation.groupe,
+        utilisateur=auteur,
+        operation=JournalAcces.Operation.MODIFIER,
+        situation=situation,
+        adresse_ip=adresse_ip,
+    )
+    return note
+
+
+@transaction.atomic
+def action_suivi_ajouter(situation, *, auteur, adresse_ip=None, **champs):
+    _refuser_si_archivee(situation)
+    action = ActionSuivi(situation=situation, **champs)
+    action.full_clean()
+    action.save()
+    journal_noter(
+        groupe=situation.groupe,
+        utilisateur=auteur,
+        operation=JournalAcces.Operation.MODIFIER,
+        situation=situation,
+        adresse_ip=adresse_ip,
+    )
+    return action
+
+
+@transaction.atomic
+def archive_consulter(situation, *, auteur, motif, adresse_ip=None):
+    """L'accès du pilote ou du coordonnateur à un dossier archivé : motivé, journalisé."""
+    if not situation.est_archivee:
+        raise ValidationError("Ce suivi est en cours : son dossier n'est pas archivé.")
+    if not motif.strip():
+        raise ValidationError({"motif": "Indiquez le motif de la consultation de l'archive."})
+    return journal_noter(
+        groupe=situation.groupe,
+        utilisateur=auteur,
+        operation=JournalAcces.Operation.CONSULTER_ARCHIVE,
+        situation=situation,
+        motif=motif,
+        adresse_ip=adresse_ip,
+    )
+
+
+@transaction.atomic
+def situations_purger(aujourdhui, *, pour_de_bon=True):
+    """Efface les dossiers arrivés à leur terme de conservation ; le journal n'en garde que
+    la référence pseudonyme. Renvoie le nombre de dossiers (effacés, ou à effacer)."""
+    a_purger = list(Situation.objects.a_purger(aujourdhui).select_related("groupe").order_by("pk"))
+    if pour_de_bon:
+        for situation in a_purger:
+            journal_noter(
+                groupe=situation.groupe,
+                utilisateur=None,
+                operation=JournalAcces.Operation.PURGER,
+                situation=situation,
+            )
+            situation.delete()
+    return len(a_purger)

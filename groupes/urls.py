@@ -1,7 +1,7 @@
 from django.urls import path
 
 from groupes.views import groupes as vues
-from groupes.views import reunions
+from groupes.views import reunions, situations
 
 app_name = "groupes"
 
@@ -59,4 +59,29 @@ urlpatterns = [
     path("decisions/<int:pk>/suivi/", reunions.decision_suivre, name="decision_suivre"),
     path("calendrier/", reunions.calendrier, name="calendrier"),
     path("calendrier/<str:jeton>.ics", reunions.calendrier_flux, name="calendrier_flux"),
+    # Suivi individuel
+    path("groupes/<int:pk>/charte/", situations.charte, name="charte"),
+    path(
+        "groupes/<int:pk>/charte/nouvelle-version/",
+        situations.charte_publier,
+        name="charte_publier",
+    ),
+    path("groupes/<int:pk>/situations/", situations.situations, name="situations"),
+    path(
+        "groupes/<int:pk>/situations/nouvelle/",
+        situations.situation_creer,
+        name="situation_creer",
+    ),
+    path("situations/<int:pk>/", situations.situation_detail, name="situation_detail"),
+    path("situations/<int:pk>/modifier/", situations.situation_modifier, name="situation_modifier"),
+    path("situations/<int:pk>/notes/ajouter/", situations.situation_note, name="situation_note"),
+    path(
+        "situations/<int:pk>/actions/ajouter/",
+        situations.situation_action,
+        name="situation_action",
+    ),
+    path("situations/<int:pk>/clore/", situations.situation_clore, name="situation_clore"),
+    path("groupes/<int:pk>/archives/", situations.archives, name="archives"),
+    path("archives/<int:pk>/", situations.archive, name="archive"),
+    path("groupes/<int:pk>/journal/", situations.journal, name="journal"),
 ]

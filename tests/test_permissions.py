@@ -43,7 +43,10 @@ from evaluation.models import (
 )
 from groupes import services as groupe_services
 from groupes.models import (
+    AcceptationCharte,
+    ActionSuivi,
     Appartenance,
+    Charte,
     CompteRendu,
     Convocation,
     Decision,
@@ -51,10 +54,13 @@ from groupes.models import (
     GroupeOperationnel,
     GroupePermission,
     JetonCalendrier,
+    JournalAcces,
+    NoteSuivi,
     ParticipantExterieur,
     PointOrdreDuJour,
     Presence,
     Reunion,
+    Situation,
 )
 from groupes.services import groupe_synchroniser_permissions
 from programmes import services as programme_services
@@ -133,6 +139,9 @@ class Route:
     contient: str = ""
     # Les paramètres de la requête (« ?quoi=actions&format=csv »), pour les URL qui en exigent.
     parametres: str = ""
+    # Le statut d'une écriture permise : une redirection, sauf pour une page qui montre son
+    # résultat sans le garder (l'archive ouverte sur motif).
+    statut_ecriture: int = 302
 
 
 def adresse(nom, objets):
@@ -250,6 +259,22 @@ def _action_donnees(titre):
         "porteur": m.institution.pk,
         "date_debut": _aujourdhui(),
         "statut": "proposee",
+    }
+
+
+def _situation_donnees(m):
+    s = m.situation
+    return {
+        "nom": "RENOMMÉ",
+        "prenom": s.prenom,
+        "sexe": s.sexe,
+        "date_naissance": s.date_naissance.isoformat(),
+        "representants_legaux": "",
+        "scolarite": s.scolarite,
+        "date_debut": s.date_debut.isoformat(),
+        "origines": s.origines,
+        "referent": s.referent_id,
+        "programme": s.programme_id,
     }
 
 
@@ -578,6 +603,61 @@ TABLE = {
         parametres="quoi=financements&format=csv",
     ),
     "programmes:propositions": Route(FORMATION_RESTREINTE, kwargs=_conseil, du_conseil=True),
+    # Suivi individuel : les membres qui ont accepté la charte (ici tous, coordonnateur
+    # compris) ; archives et journal au pilote et au coordonnateur. La porte de la charte
+    # a ses propres tests (tests/groupes/test_views_situations.py).
+    # L'acceptation (POST) est éprouvée, persona par persona, dans test_views_situations.
+    "groupes:charte": Route(LECTURE_DU_GROUPE, kwargs=_groupe, du_conseil=True),
+    "groupes:charte_publier": Route(
+        COORDINATION,
+        kwargs=_groupe,
+        du_conseil=True,
+        ecriture=lambda m: {
+            "charte_deontologique": "Charte détournée",
+            "reglement_interieur": "",
+            "adoptee_le": _aujourdhui(),
+        },
+    ),
+    "groupes:situations": Route(LECTURE_DU_GROUPE, kwargs=_groupe, du_conseil=True),
+    "groupes:situation_creer": Route(
+        LECTURE_DU_GROUPE,
+        kwargs=_groupe,
+        du_conseil=True,
+        ecriture=lambda m: {**_situation_donnees(m), "nom": "NOUVEAU"},
+    ),
+    "groupes:situation_detail": Route(
+        LECTURE_DU_GROUPE, kwargs=_objet("situation"), du_conseil=True
+    ),
+    "groupes:situation_modifier": Route(
+        LECTURE_DU_GROUPE, kwargs=_objet("situation"), du_conseil=True, ecriture=_situation_donnees
+    ),
+    "groupes:situation_note": Route(
+        LECTURE_DU_GROUPE,
+        kwargs=_objet("situation"),
+        du_conseil=True,
+        ecriture=lambda m: {"texte": "Note détournée"},
+    ),
+    "groupes:situation_action": Route(
+        LECTURE_DU_GROUPE,
+        kwargs=_objet("situation"),
+        du_conseil=True,
+        ecriture=lambda m: {"libelle": "Action détournée", "date_debut": _aujourdhui()},
+    ),
+    "groupes:situation_clore": Route(
+        LECTURE_DU_GROUPE,
+        kwargs=_objet("situation"),
+        du_conseil=True,
+        ecriture=lambda m: {"date_fin": _aujourdhui(), "motif_fin": "solution"},
+    ),
+    "groupes:archives": Route(PILOTAGE, kwargs=_groupe, du_conseil=True),
+    "groupes:archive": Route(
+        PILOTAGE,
+        kwargs=_objet("archive"),
+        du_conseil=True,
+        ecriture=lambda m: {"motif": "Contrôle détourné"},
+        statut_ecriture=200,
+    ),
+    "groupes:journal": Route(PILOTAGE, kwargs=_groupe, du_conseil=True),
     # Évaluation : indicateurs (coordination), paramétrage (pilotage), saisies (le pilote,
     # le coordonnateur, et ici le membre, venu de l'institution porteuse de l'action).
     "evaluation:indicateurs": Route(FORMATION_RESTREINTE, kwargs=_conseil, du_conseil=True),
@@ -700,6 +780,7 @@ def monde(
         **reunions_du_groupe(groupe, auteur=coordonnateur, porteur=membre),
         **(objets := plans_du_groupe(groupe, institution=institution, territoire=zsp)),
         **evaluation_du_groupe(objets["action"], auteur=pilote, coordonnateur=coordonnateur),
+        **suivi_du_groupe(groupe, pilote=pilote, membre=membre, coordonnateur=coordonnateur),
         personas={
             "anonyme": None,
             "etranger": etranger,
@@ -748,7 +829,44 @@ def ailleurs(autre_conseil):
             )
         ),
         **evaluation_du_groupe(objets["action"], auteur=autre_conseil, coordonnateur=autre_conseil),
+        **suivi_du_groupe(groupe, pilote=autre_conseil, membre=membre, coordonnateur=autre_conseil),
     )
+
+
+def suivi_du_groupe(groupe, *, pilote, membre, coordonnateur):
+    """La charte, acceptée par le pilote, le membre et le coordonnateur ; une situation
+    suivie et une archivée."""
+    groupe_services.charte_publier(
+        groupe=groupe,
+        auteur=coordonnateur,
+        charte_deontologique="Charte du groupe",
+        reglement_interieur="",
+        adoptee_le=timezone.localdate(),
+    )
+    for personne in {pilote, membre, coordonnateur}:
+        groupe_services.charte_accepter(groupe=groupe, utilisateur=personne)
+    aujourdhui = timezone.localdate()
+
+    def situation(nom):
+        return groupe_services.situation_creer(
+            groupe=groupe,
+            auteur=pilote,
+            nom=nom,
+            prenom="Alex",
+            sexe="F",
+            date_naissance=aujourdhui.replace(year=aujourdhui.year - 15),
+            scolarite="scolarise",
+            date_debut=aujourdhui - datetime.timedelta(days=30),
+            origines=["etablissement"],
+            programme=programme(),
+            referent=membre,
+        )
+
+    archive = situation("ARCHIVÉ")
+    groupe_services.situation_clore(
+        archive, auteur=pilote, date_fin=aujourdhui, motif_fin="solution"
+    )
+    return {"situation": situation("SUIVI"), "archive": archive}
 
 
 def evaluation_du_groupe(action, *, auteur, coordonnateur):
@@ -789,10 +907,16 @@ def evaluation_du_groupe(action, *, auteur, coordonnateur):
 
 
 def plans_du_groupe(groupe, *, institution, territoire):
-    """Le plan du groupe (qui devient un groupe de tranquillité publique, pour avoir un
-    schéma), un lieu sensible, sa période, sa mesure, une action financée et une proposition
-    en attente."""
-    groupe_services.groupe_modifier(groupe, programme=programme(Programme.Axe.TRANQUILLITE))
+    """Le plan du groupe (qui devient une CCOP de tranquillité publique), un lieu sensible,
+    sa période, sa mesure, une action financée et une proposition en attente."""
+    # Une CCOP de tranquillité publique : elle a un schéma de tranquillité (pour les lieux
+    # sensibles) et un suivi individuel (pour les situations).
+    groupe_services.groupe_modifier(
+        groupe,
+        nature=GroupeOperationnel.Nature.CCOP,
+        territoire=territoire,
+        programme=programme(Programme.Axe.TRANQUILLITE),
+    )
     annee = timezone.localdate().year
     plan = programme_services.plan_creer(
         groupe=groupe,
@@ -889,6 +1013,12 @@ def etat_de_la_base():
         **{
             modele._meta.model_name: list(modele.objects.order_by("pk").values_list())
             for modele in (
+                Charte,
+                AcceptationCharte,
+                Situation,
+                NoteSuivi,
+                ActionSuivi,
+                JournalAcces,
                 Indicateur,
                 EvaluationAction,
                 IndicateurSuivi,
@@ -1037,7 +1167,7 @@ def test_post_du_coordonnateur_ecrit(client, monde, nom):
 
     reponse = client.post(adresse(nom, monde), route.ecriture(monde))
 
-    assert reponse.status_code == 302
+    assert reponse.status_code == route.statut_ecriture
     assert etat_de_la_base() != avant
 
 

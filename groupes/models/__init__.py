@@ -20,9 +20,21 @@ from groupes.models.reunions import (
     StatutPresence,
     TypeConvocation,
 )
+from groupes.models.situations import (
+    AcceptationCharte,
+    ActionSuivi,
+    Charte,
+    JournalAcces,
+    JournalImmuable,
+    NoteSuivi,
+    Situation,
+)
 
 __all__ = [
+    "AcceptationCharte",
+    "ActionSuivi",
     "Appartenance",
+    "Charte",
     "CompteRendu",
     "Convocation",
     "Decision",
@@ -30,12 +42,16 @@ __all__ = [
     "GroupeOperationnel",
     "GroupePermission",
     "JetonCalendrier",
+    "JournalAcces",
+    "JournalImmuable",
     "NatureGroupe",
+    "NoteSuivi",
     "ParticipantExterieur",
     "PointOrdreDuJour",
     "Presence",
     "Reunion",
     "RoleAppartenance",
+    "Situation",
     "StatutCompteRendu",
     "StatutDecision",
     "StatutPresence",

@@ -48,6 +48,14 @@ class Reunion(models.Model):
     uid = models.UUIDField("identifiant iCalendar", default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField("séquence iCalendar", default=0, editable=False)
     annulee_le = models.DateTimeField("annulée le", null=True, blank=True, editable=False)
+    # Les situations individuelles à examiner (groupes jeunes et CCOP), désignées hors du
+    # groupe par leur seule référence pseudonyme.
+    situations = models.ManyToManyField(
+        "groupes.Situation",
+        verbose_name="situations à examiner",
+        blank=True,
+        related_name="reunions",
+    )
     cree_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="créée par",
@@ -406,6 +414,14 @@ class Decision(models.Model):
         related_name="decisions_portees",
     )
     echeance = models.DateField("échéance", null=True, blank=True)
+    situation = models.ForeignKey(
+        "groupes.Situation",
+        verbose_name="situation concernée",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+    )
     statut = models.CharField(
         "statut", max_length=10, choices=Statut.choices, default=Statut.A_FAIRE
     )
@@ -479,6 +495,8 @@ class Decision(models.Model):
                 erreurs["institution_porteuse"] = (
                     "Cette institution n'est pas dans l'annuaire du conseil."
                 )
+            if self.situation_id and self.situation.groupe_id != groupe.pk:
+                erreurs["situation"] = "Cette situation n'est pas suivie par le groupe."
         if erreurs:
             raise ValidationError(erreurs)
 

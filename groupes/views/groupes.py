@@ -64,6 +64,7 @@ def groupe_detail(request, pk):
             "peut_piloter": Action.PILOTER in actions,
             "peut_coordonner": peut_coordonner,
             "peut_consulter_conseil": Action.CONSULTER in actions,
+            "suivi_individuel": selectors.a_un_suivi_individuel(groupe),
         },
     )
 
