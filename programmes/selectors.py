@@ -70,15 +70,6 @@ def groupe_pour_plans(user, pk):
     )
 
 
-def groupe_pour_pilotage(user, pk):
-    return permissions.obtenir_ou_404(
-        user,
-        GroupeOperationnel.objects.select_related("conseil", "programme"),
-        Acces.PILOTER,
-        pk=pk,
-    )
-
-
 def plans_du_groupe(groupe):
     return groupe.plans.annotate(nb_actions=Count("actions")).order_by("-date_debut", "titre")
 

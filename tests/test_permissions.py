@@ -198,6 +198,10 @@ def _gestion(prefixe, total, initiales=0):
     }
 
 
+def _objet(cle):
+    return lambda m: {"pk": getattr(m, cle).pk}
+
+
 def _reunion_donnees(objet, points_existants=0):
     return lambda m: {
         "objet": objet,
@@ -222,23 +226,11 @@ def _presences_donnees(m):
     }
 
 
-def _reunion(cle):
-    return lambda m: {"pk": getattr(m, cle).pk}
-
-
-def _decision(cle):
-    return lambda m: {"pk": getattr(m, cle).pk}
-
-
 PILOTAGE = reserve_a("pilote", "coordonnateur")
 LECTURE_DU_GROUPE = reserve_a("membre", "pilote", "coordonnateur")
 # Les plans d'action se lisent aussi par la formation restreinte, qui les adopte.
 LECTURE_DES_PLANS = reserve_a("membre", "pilote", "coordonnateur", "formation_restreinte")
 FORMATION_RESTREINTE = reserve_a("coordonnateur", "formation_restreinte")
-
-
-def _objet(cle):
-    return lambda m: {"pk": getattr(m, cle).pk}
 
 
 def _plan_donnees(titre):
@@ -430,35 +422,35 @@ TABLE = {
         PILOTAGE, kwargs=_groupe, du_conseil=True, ecriture=_reunion_donnees("Réunion secrète")
     ),
     "groupes:reunion_detail": Route(
-        LECTURE_DU_GROUPE, kwargs=_reunion("reunion"), du_conseil=True, contient="Tour de table"
+        LECTURE_DU_GROUPE, kwargs=_objet("reunion"), du_conseil=True, contient="Tour de table"
     ),
     "groupes:reunion_modifier": Route(
         PILOTAGE,
-        kwargs=_reunion("reunion"),
+        kwargs=_objet("reunion"),
         du_conseil=True,
         ecriture=_reunion_donnees("Objet détourné", points_existants=1),
     ),
     "groupes:reunion_convoquer": Route(
-        PILOTAGE, kwargs=_reunion("reunion"), du_conseil=True, ecriture=lambda m: {}
+        PILOTAGE, kwargs=_objet("reunion"), du_conseil=True, ecriture=lambda m: {}
     ),
     "groupes:reunion_annuler": Route(
-        PILOTAGE, kwargs=_reunion("reunion"), du_conseil=True, ecriture=lambda m: {}
+        PILOTAGE, kwargs=_objet("reunion"), du_conseil=True, ecriture=lambda m: {}
     ),
     "groupes:presences": Route(
-        PILOTAGE, kwargs=_reunion("reunion_passee"), du_conseil=True, ecriture=_presences_donnees
+        PILOTAGE, kwargs=_objet("reunion_passee"), du_conseil=True, ecriture=_presences_donnees
     ),
     "groupes:compte_rendu_modifier": Route(
         PILOTAGE,
-        kwargs=_reunion("reunion_passee"),
+        kwargs=_objet("reunion_passee"),
         du_conseil=True,
         ecriture=lambda m: {"synthese": "Synthèse détournée"},
     ),
     "groupes:compte_rendu_valider": Route(
-        PILOTAGE, kwargs=_reunion("reunion_passee"), du_conseil=True, ecriture=lambda m: {}
+        PILOTAGE, kwargs=_objet("reunion_passee"), du_conseil=True, ecriture=lambda m: {}
     ),
     "groupes:compte_rendu_corriger": Route(
         PILOTAGE,
-        kwargs=_reunion("reunion_validee"),
+        kwargs=_objet("reunion_validee"),
         du_conseil=True,
         ecriture=lambda m: {"motif_correction": "Correction détournée"},
     ),
@@ -475,7 +467,7 @@ TABLE = {
     ),
     "groupes:decision_ajouter": Route(
         PILOTAGE,
-        kwargs=_reunion("reunion_passee"),
+        kwargs=_objet("reunion_passee"),
         du_conseil=True,
         ecriture=lambda m: {
             "libelle": "Décision détournée",
@@ -485,7 +477,7 @@ TABLE = {
     ),
     "groupes:decision_modifier": Route(
         PILOTAGE,
-        kwargs=_decision("decision"),
+        kwargs=_objet("decision"),
         du_conseil=True,
         ecriture=lambda m: {
             "libelle": "Décision détournée",
@@ -494,12 +486,12 @@ TABLE = {
         },
     ),
     "groupes:decision_supprimer": Route(
-        PILOTAGE, kwargs=_decision("decision"), du_conseil=True, ecriture=lambda m: {}
+        PILOTAGE, kwargs=_objet("decision"), du_conseil=True, ecriture=lambda m: {}
     ),
     # Le porteur de la décision (le membre) la suit, comme le pilote et le coordonnateur.
     "groupes:decision_suivre": Route(
         PILOTAGE | {"membre": 200},
-        kwargs=_decision("decision_actee"),
+        kwargs=_objet("decision_actee"),
         du_conseil=True,
         ecriture=lambda m: {"statut": "en_cours", "commentaire": "Suivi détourné"},
     ),

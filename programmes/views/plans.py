@@ -19,6 +19,7 @@ from clspd.forms import ajouter_erreurs
 from clspd.pdf import reponse_pdf
 from clspd.permissions import Action as Acces
 from clspd.views import confirmer, donnees_envoyees, paginer, reussit
+from groupes import selectors as groupe_selectors
 from programmes import selectors, services
 from programmes.forms import (
     ActionForm,
@@ -132,7 +133,7 @@ def _formulaire_plan(request, groupe, plan=None):
 
 
 def plan_creer(request, pk):
-    groupe = selectors.groupe_pour_pilotage(request.user, pk)
+    groupe = groupe_selectors.groupe_pour_pilotage(request.user, pk)
     return _formulaire_plan(request, groupe)
 
 
