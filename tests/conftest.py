@@ -6,12 +6,17 @@ membre) et ``autre_groupe`` (etranger, membre de ce seul autre groupe). Un secon
 conseil avec son coordonnateur (``autre_conseil``) et son groupe.
 """
 
+import contextlib
 import datetime
+from types import SimpleNamespace
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from clspd import services as conseil_services
+from clspd.models import Territoire
 from groupes import services as groupe_services
 from tests.factories import (
     ConseilFactory,
@@ -51,32 +56,36 @@ def _gabarits_stricts(settings):
     ]
 
 
+# Courriels en mémoire, hachage rapide ; le manifeste des fichiers statiques n'existe
+# qu'après collectstatic.
+REGLAGES_DE_TEST = {
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+}
+
+
 @pytest.fixture(autouse=True)
 def _reglages_de_test(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Le manifeste des fichiers statiques n'existe qu'après collectstatic.
+    for nom, valeur in REGLAGES_DE_TEST.items():
+        setattr(settings, nom, valeur)
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
 
 
-@pytest.fixture
-def conseil(db):
-    return ConseilFactory(nom="CLSPD de Testville")
-
-
-@pytest.fixture
-def institution(conseil):
-    return InstitutionFactory(conseil=conseil, nom="Commissariat de Testville")
-
-
-@pytest.fixture
-def zsp(conseil):
-    from clspd.models import Territoire
-
-    return TerritoireFactory(conseil=conseil, nom="ZSP du Centre", type=Territoire.Type.ZSP)
+@contextlib.contextmanager
+def donnees_du_module(django_db_blocker):
+    """Des données construites une fois pour tout un module, à la manière de
+    ``setUpTestData`` : elles vivent dans une transaction annulée à la fin du module, et
+    chaque test, dans son propre point de sauvegarde, les retrouve intactes."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(**REGLAGES_DE_TEST),
+        transaction.atomic(),
+    ):
+        yield
+        transaction.set_rollback(True)
 
 
 def ajouter_membre(groupe, utilisateur, institution, auteur, role="membre"):
@@ -107,48 +116,56 @@ def designer_pilote(groupe, pilote, auteur):
     )
 
 
-@pytest.fixture
-def coordonnateur(conseil):
+# Les personas, construites par des fonctions (pour les données d'un module) que les
+# fixtures ci-dessous appellent (pour un test).
+
+
+def creer_conseil():
+    return ConseilFactory(nom="CLSPD de Testville")
+
+
+def creer_institution(conseil):
+    return InstitutionFactory(conseil=conseil, nom="Commissariat de Testville")
+
+
+def creer_zsp(conseil):
+    return TerritoireFactory(conseil=conseil, nom="ZSP du Centre", type=Territoire.Type.ZSP)
+
+
+def creer_coordonnateur(conseil):
     utilisateur = UtilisateurFactory(email="coordination@testville.fr")
     conseil_services.coordonnateur_ajouter(conseil=conseil, utilisateur=utilisateur)
     return utilisateur
 
 
-@pytest.fixture
-def groupe(conseil):
+def creer_groupe(conseil):
     return GroupeFactory(conseil=conseil, nom="Groupe jeunes de Testville")
 
 
-@pytest.fixture
-def autre_groupe(conseil):
+def creer_autre_groupe(conseil):
     return GroupeFactory(conseil=conseil, nom="Groupe tranquillité de Testville")
 
 
-@pytest.fixture
-def membre(groupe, institution, coordonnateur):
+def creer_membre(groupe, institution, coordonnateur):
     utilisateur = UtilisateurFactory(email="membre@testville.fr")
     ajouter_membre(groupe, utilisateur, institution, coordonnateur)
     return utilisateur
 
 
-@pytest.fixture
-def pilote(groupe, institution, coordonnateur):
+def creer_pilote(groupe, institution, coordonnateur):
     utilisateur = UtilisateurFactory(email="pilote@testville.fr")
     ajouter_membre(groupe, utilisateur, institution, coordonnateur)
     designer_pilote(groupe, utilisateur, coordonnateur)
     return utilisateur
 
 
-@pytest.fixture
-def etranger(autre_groupe, institution, coordonnateur):
-    """Membre d'un autre groupe du même conseil."""
+def creer_etranger(autre_groupe, institution, coordonnateur):
     utilisateur = UtilisateurFactory(email="etranger@testville.fr")
     ajouter_membre(autre_groupe, utilisateur, institution, coordonnateur)
     return utilisateur
 
 
-@pytest.fixture
-def formation_restreinte(conseil, institution):
+def creer_formation_restreinte(conseil, institution):
     utilisateur = UtilisateurFactory(email="formation.restreinte@testville.fr")
     conseil_services.formation_restreinte_ajouter(
         conseil=conseil,
@@ -161,11 +178,82 @@ def formation_restreinte(conseil, institution):
     return utilisateur
 
 
-@pytest.fixture
-def autre_conseil(db):
-    """Le coordonnateur d'un autre conseil, qui a lui-même un groupe."""
+def creer_autre_conseil():
     conseil = ConseilFactory(nom="CLSPD d'Ailleurs")
     utilisateur = UtilisateurFactory(email="coordination@ailleurs.fr")
     conseil_services.coordonnateur_ajouter(conseil=conseil, utilisateur=utilisateur)
     GroupeFactory(conseil=conseil, nom="Groupe d'Ailleurs")
     return utilisateur
+
+
+def creer_personas():
+    """Toutes les personas d'un coup, dans l'ordre où les fixtures les créent."""
+    p = SimpleNamespace(conseil=creer_conseil())
+    p.institution = creer_institution(p.conseil)
+    p.zsp = creer_zsp(p.conseil)
+    p.coordonnateur = creer_coordonnateur(p.conseil)
+    p.groupe = creer_groupe(p.conseil)
+    p.autre_groupe = creer_autre_groupe(p.conseil)
+    p.pilote = creer_pilote(p.groupe, p.institution, p.coordonnateur)
+    p.membre = creer_membre(p.groupe, p.institution, p.coordonnateur)
+    p.etranger = creer_etranger(p.autre_groupe, p.institution, p.coordonnateur)
+    p.formation_restreinte = creer_formation_restreinte(p.conseil, p.institution)
+    p.autre_conseil = creer_autre_conseil()
+    return p
+
+
+@pytest.fixture
+def conseil(db):
+    return creer_conseil()
+
+
+@pytest.fixture
+def institution(conseil):
+    return creer_institution(conseil)
+
+
+@pytest.fixture
+def zsp(conseil):
+    return creer_zsp(conseil)
+
+
+@pytest.fixture
+def coordonnateur(conseil):
+    return creer_coordonnateur(conseil)
+
+
+@pytest.fixture
+def groupe(conseil):
+    return creer_groupe(conseil)
+
+
+@pytest.fixture
+def autre_groupe(conseil):
+    return creer_autre_groupe(conseil)
+
+
+@pytest.fixture
+def membre(groupe, institution, coordonnateur):
+    return creer_membre(groupe, institution, coordonnateur)
+
+
+@pytest.fixture
+def pilote(groupe, institution, coordonnateur):
+    return creer_pilote(groupe, institution, coordonnateur)
+
+
+@pytest.fixture
+def etranger(autre_groupe, institution, coordonnateur):
+    """Membre d'un autre groupe du même conseil."""
+    return creer_etranger(autre_groupe, institution, coordonnateur)
+
+
+@pytest.fixture
+def formation_restreinte(conseil, institution):
+    return creer_formation_restreinte(conseil, institution)
+
+
+@pytest.fixture
+def autre_conseil(db):
+    """Le coordonnateur d'un autre conseil, qui a lui-même un groupe."""
+    return creer_autre_conseil()

@@ -7,6 +7,7 @@ compte publiques. Une URL ajoutée au projet sans être ajoutée à cette table 
 ``test_chaque_url_du_projet_est_dans_la_table``.
 """
 
+import copy
 import dataclasses
 import datetime
 from collections.abc import Callable
@@ -73,7 +74,7 @@ from programmes.models import (
     PlanAction,
     Proposition,
 )
-from tests.conftest import ajouter_membre
+from tests.conftest import ajouter_membre, creer_personas, donnees_du_module
 from tests.factories import (
     InstitutionFactory,
     PointFactory,
@@ -742,53 +743,63 @@ DU_CONSEIL = sorted(nom for nom, route in TABLE.items() if route.du_conseil)
 # Le monde des tests ----------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def _mondes(django_db_setup, django_db_blocker):
+    """Construits une fois pour le module : ce sont des centaines de cas."""
+    with donnees_du_module(django_db_blocker):
+        personas = creer_personas()
+        yield SimpleNamespace(monde=construire_monde(personas), ailleurs=construire_ailleurs())
+
+
 @pytest.fixture
-def monde(
-    conseil,
-    groupe,
-    institution,
-    zsp,
-    coordonnateur,
-    pilote,
-    membre,
-    etranger,
-    formation_restreinte,
-    autre_conseil,
-):
+def monde(_mondes, db):
+    # Une copie par test : un test qui modifie un objet en mémoire ne gêne pas le suivant.
+    return copy.deepcopy(_mondes.monde)
+
+
+@pytest.fixture
+def ailleurs(_mondes, db):
+    return copy.deepcopy(_mondes.ailleurs)
+
+
+def construire_monde(p):
     """Toutes les personas, et les objets du conseil que désignent les URL."""
     return SimpleNamespace(
-        conseil=conseil,
-        groupe=groupe,
-        institution=institution,
+        conseil=p.conseil,
+        groupe=p.groupe,
+        autre_groupe=p.autre_groupe,
+        institution=p.institution,
         # Une institution que rien ne protège : sa suppression réussirait.
-        institution_libre=InstitutionFactory(conseil=conseil, nom="Bailleur de Testville"),
-        territoire=zsp,
+        institution_libre=InstitutionFactory(conseil=p.conseil, nom="Bailleur de Testville"),
+        territoire=p.zsp,
         siege=MembreFormationRestreinte.objects.get(
-            conseil=conseil, utilisateur=formation_restreinte
+            conseil=p.conseil, utilisateur=p.formation_restreinte
         ),
-        appartenance=Appartenance.objects.actives().get(groupe=groupe, utilisateur=membre),
-        membre=membre,
-        jeton=groupe_services.jeton_calendrier_renouveler(membre).jeton,
-        **reunions_du_groupe(groupe, auteur=coordonnateur, porteur=membre),
-        **(objets := plans_du_groupe(groupe, institution=institution, territoire=zsp)),
-        **evaluation_du_groupe(objets["action"], auteur=pilote, coordonnateur=coordonnateur),
-        **suivi_du_groupe(groupe, pilote=pilote, membre=membre, coordonnateur=coordonnateur),
+        appartenance=Appartenance.objects.actives().get(groupe=p.groupe, utilisateur=p.membre),
+        membre=p.membre,
+        jeton=groupe_services.jeton_calendrier_renouveler(p.membre).jeton,
+        **reunions_du_groupe(p.groupe, auteur=p.coordonnateur, porteur=p.membre),
+        **(objets := plans_du_groupe(p.groupe, institution=p.institution, territoire=p.zsp)),
+        **evaluation_du_groupe(objets["action"], auteur=p.pilote, coordonnateur=p.coordonnateur),
+        **suivi_du_groupe(
+            p.groupe, pilote=p.pilote, membre=p.membre, coordonnateur=p.coordonnateur
+        ),
         personas={
             "anonyme": None,
-            "etranger": etranger,
-            "membre": membre,
-            "pilote": pilote,
-            "coordonnateur": coordonnateur,
-            "formation_restreinte": formation_restreinte,
-            "autre_conseil": autre_conseil,
+            "etranger": p.etranger,
+            "membre": p.membre,
+            "pilote": p.pilote,
+            "coordonnateur": p.coordonnateur,
+            "formation_restreinte": p.formation_restreinte,
+            "autre_conseil": p.autre_conseil,
         },
     )
 
 
-@pytest.fixture
-def ailleurs(autre_conseil):
+def construire_ailleurs():
     """Les mêmes objets, dans le conseil d'Ailleurs."""
     conseil = Conseil.objects.get(nom="CLSPD d'Ailleurs")
+    autre_conseil = conseil.coordonnateurs.get()
     groupe = conseil.groupes.get()
     institution = InstitutionFactory(conseil=conseil, nom="Commissariat d'Ailleurs")
     membre = UtilisateurFactory(email="membre@ailleurs.fr")
@@ -1179,9 +1190,9 @@ def test_objets_d_un_autre_conseil_introuvables_pour_le_coordonnateur(client, mo
         assert etat_de_la_base() == avant
 
 
-def test_retirer_l_appartenance_d_un_autre_groupe_par_l_url_du_groupe(client, monde, autre_groupe):
+def test_retirer_l_appartenance_d_un_autre_groupe_par_l_url_du_groupe(client, monde):
     """L'appartenance doit être une appartenance active du groupe de l'URL."""
-    appartenance = Appartenance.objects.get(groupe=autre_groupe)
+    appartenance = Appartenance.objects.get(groupe=monde.autre_groupe)
     client.force_login(monde.personas["coordonnateur"])
     url = reverse(
         "groupes:membre_retirer", kwargs={"pk": monde.groupe.pk, "appartenance_pk": appartenance.pk}
@@ -1262,3 +1273,26 @@ def test_admin_ouvert_au_superutilisateur(client, superutilisateur):
 
 def test_admin_page_de_connexion_publique(client, db):
     assert client.get("/admin/login/").status_code == 200
+
+
+def test_le_superutilisateur_n_atteint_pas_le_suivi_individuel(client, monde, superutilisateur):
+    """Ni par l'administration (rien du suivi n'y est enregistré), ni par l'application :
+    un superutilisateur n'a aucun droit implicite sur un groupe."""
+    from django.contrib import admin
+
+    for modele in (Charte, AcceptationCharte, Situation, NoteSuivi, ActionSuivi, JournalAcces):
+        assert not admin.site.is_registered(modele), modele
+    client.force_login(superutilisateur)
+    avant = JournalAcces.objects.count()
+
+    assert client.get("/admin/groupes/situation/").status_code == 404
+    assert client.get("/admin/groupes/journalacces/").status_code == 404
+    for nom, objet in [
+        ("situations", monde.groupe),
+        ("archives", monde.groupe),
+        ("journal", monde.groupe),
+        ("situation_detail", monde.situation),
+        ("archive", monde.archive),
+    ]:
+        assert client.get(reverse(f"groupes:{nom}", args=[objet.pk])).status_code == 404, nom
+    assert JournalAcces.objects.count() == avant
