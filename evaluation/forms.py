@@ -264,9 +264,11 @@ class SaisieForm(forms.Form):
 
     SOUMETTRE = "soumettre"
 
-    def __init__(self, *args, suivis, valeurs, territoires, **kwargs):
-        """``suivis`` : les indicateurs suivis ; ``valeurs`` : {indicateur_id: Valeur}."""
+    def __init__(self, *args, suivis, valeurs, territoires, proposees=None, **kwargs):
+        """``suivis`` : les indicateurs suivis ; ``valeurs`` : {indicateur_id: Valeur} ;
+        ``proposees`` : {indicateur_id: nombre}, la valeur initiale d'un champ encore vide."""
         super().__init__(*args, **kwargs)
+        self.proposees = proposees or {}
         self.indicateurs = [suivi.indicateur for suivi in suivis]
         self.cases = {}
         sections = []
@@ -296,7 +298,10 @@ class SaisieForm(forms.Form):
             return Field(nom)
         if type_ == TypeValeur.REPARTITION:
             return self._ajouter_repartition(indicateur, nom, valeur, territoires, communs)
-        initial = nombre_affiche(valeur.nombre, type_) if valeur else ""
+        if valeur:
+            initial = nombre_affiche(valeur.nombre, type_)
+        else:
+            initial = self.proposees.get(indicateur.pk, "")
         if type_ == TypeValeur.ECHELLE:
             widget = forms.RadioSelect(
                 choices=[("", "Non renseigné"), *((str(n), str(n)) for n in range(1, 6))]

@@ -6,6 +6,8 @@ Un rapport est une copie figée (``RapportEvaluation.contenu``) : corriger une s
 coup ne le change pas ; une correction passe par un nouveau rapport.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -199,6 +201,14 @@ class StatutSaisie(models.TextChoices):
     RENVOYEE = "renvoyee", "Renvoyée pour correction"
 
 
+def bornes_de_la_periode(annee, numero, periodes_par_an):
+    """Le premier et le dernier jour d'une période (semestre 2 : 1er juillet, 31 décembre)."""
+    mois = 12 // periodes_par_an
+    debut = datetime.date(annee, (numero - 1) * mois + 1, 1)
+    suivante = datetime.date(annee + numero * mois // 12, numero * mois % 12 + 1, 1)
+    return debut, suivante - datetime.timedelta(days=1)
+
+
 def libelle_periode(annee, numero, rythme):
     if rythme == Rythme.SEMESTRE:
         return f"{annee}, {numero}{'er' if numero == 1 else 'e'} semestre"
@@ -274,6 +284,10 @@ class Saisie(models.Model):
     @property
     def periode(self):
         return libelle_periode(self.annee, self.numero, self.evaluation.rythme)
+
+    @property
+    def bornes(self):
+        return bornes_de_la_periode(self.annee, self.numero, self.evaluation.periodes_par_an)
 
     def clean(self):
         if self.evaluation_id and self.numero and self.numero > self.evaluation.periodes_par_an:

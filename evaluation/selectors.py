@@ -26,10 +26,12 @@ from evaluation.models import (
     Saisie,
     TypeValeur,
     Valeur,
+    bornes_de_la_periode,
     libelle_periode,
 )
 from groupes.models import Appartenance, Decision, GroupeOperationnel, Reunion
 from groupes.models.reunions import STATUTS_OUVERTS
+from groupes.selectors import a_un_suivi_individuel, agregats_du_suivi_par_groupe
 from programmes.models import Action, Financement
 
 VALIDEE = Saisie.Statut.VALIDEE
@@ -85,10 +87,33 @@ def evaluation_pour_saisie(user, pk):
 def saisie_pour_saisie(user, pk):
     return get_object_or_404(
         Saisie.objects.filter(evaluation__in=evaluations_saisissables(user)).select_related(
-            "evaluation__action__plan__groupe__conseil", "evaluation__action__porteur"
+            "evaluation__action__plan__groupe__conseil",
+            "evaluation__action__plan__groupe__programme",
+            "evaluation__action__porteur",
         ),
         pk=pk,
     )
+
+
+# Ce que le suivi individuel du groupe propose pour les indicateurs de ses actions.
+PROPOSES_PAR_LE_SUIVI = {"beneficiaires": "suivies", "solutions_trouvees": "solutions"}
+
+
+def chiffres_du_suivi(saisie, suivis):
+    """Pour l'action d'un groupe jeunes ou d'une CCOP : les agrégats de son suivi individuel
+    sur la période de la saisie, et les valeurs qu'ils proposent ({indicateur_id: nombre})
+    aux indicateurs suivis. Un nombre masqué (« < 5 ») ne propose rien : il ne sort pas du
+    groupe. Ailleurs : (None, {})."""
+    groupe = saisie.evaluation.action.plan.groupe
+    if not a_un_suivi_individuel(groupe):
+        return None, {}
+    agregats = agregats_du_suivi_par_groupe([groupe], *saisie.bornes)[groupe.pk]
+    proposees = {}
+    for suivi in suivis:
+        cle = PROPOSES_PAR_LE_SUIVI.get(suivi.indicateur.code)
+        if cle and isinstance(agregats[cle], int) and agregats[cle] > 0:
+            proposees[suivi.indicateur_id] = agregats[cle]
+    return agregats, proposees
 
 
 def saisie_pour_pilotage(user, pk):
@@ -129,12 +154,10 @@ def periodes_commencees(evaluation, annee, aujourdhui):
     """Les numéros des périodes de l'année déjà commencées à ``aujourdhui`` et couvertes par
     les dates de l'action (``evaluation.action`` doit être chargée)."""
     action = evaluation.action
-    mois = 12 // evaluation.periodes_par_an
     numeros = []
     for numero in range(1, evaluation.periodes_par_an + 1):
-        debut = datetime.date(annee, (numero - 1) * mois + 1, 1)
-        fin = datetime.date(annee + numero * mois // 12, numero * mois % 12 + 1, 1)
-        if debut > aujourdhui or fin <= action.date_debut:
+        debut, fin = bornes_de_la_periode(annee, numero, evaluation.periodes_par_an)
+        if debut > aujourdhui or fin < action.date_debut:
             continue
         if action.date_fin and debut > action.date_fin:
             continue
@@ -300,6 +323,15 @@ def contenu_du_rapport(conseil, annee, programme=None):
     }
     filtre_cibles = {"evaluation__action__in": actions}
     indicateurs = {i.pk: i for i in Indicateur.objects.filter(type__in=TYPES_NUMERIQUES)}
+    # Le suivi individuel des groupes jeunes et des CCOP n'en sort qu'en agrégats masqués.
+    avec_suivi = [g for g in groupes if a_un_suivi_individuel(g)]
+    suivi_individuel = (
+        agregats_du_suivi_par_groupe(
+            avec_suivi, datetime.date(annee, 1, 1), datetime.date(annee, 12, 31)
+        )
+        if avec_suivi
+        else {}
+    )
 
     reunions = _par_groupe(
         Reunion.objects.filter(
@@ -424,6 +456,7 @@ def contenu_du_rapport(conseil, annee, programme=None):
                 **chiffres(groupe.pk),
                 "indicateurs": tableaux["action__plan__groupe_id"].get(groupe.pk, []),
                 "textes": textes.get(groupe.pk, []),
+                "suivi_individuel": suivi_individuel.get(groupe.pk),
             }
         )
     programmes = list(parties.values())

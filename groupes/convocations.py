@@ -188,9 +188,19 @@ _PREFIXES_DU_SUJET = {
 
 
 def message_convocation(
-    reunion, destinataire, *, type, points, suivi_decisions, url_reunion, expediteur=None
+    reunion,
+    destinataire,
+    *,
+    type,
+    points,
+    suivi_decisions,
+    url_reunion,
+    expediteur=None,
+    situations=(),
 ):
     """Le courriel d'une personne : texte, HTML et invitation ``invitation.ics``.
+
+    ``situations`` : les références pseudonymes des situations à examiner, jamais un nom.
 
     ``expediteur`` est la personne qui convoque (ou ``None``) : elle signe le message et
     reçoit les réponses ; l'adresse d'envoi reste ``DEFAULT_FROM_EMAIL``.
@@ -211,6 +221,7 @@ def message_convocation(
         "fin": reunion.fin,
         "points": points,
         "suivi_decisions": suivi_decisions,
+        "situations": situations,
         "url_reunion": url_reunion,
     }
     # Dates en français et à l'heure de Paris, même rendues hors d'une requête

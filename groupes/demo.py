@@ -721,11 +721,12 @@ def _suivi_individuel(groupe, coordonnateur, contexte):
     )
     pilote = groupe.designations.get(date_fin__isnull=True).pilote
     services.charte_accepter(groupe=groupe, utilisateur=pilote)
+    situations = []
     for rang, (nom, prenom, sexe, age, scolarite, origines) in enumerate(SITUATIONS):
         if groupe.nature == Nature.CCOP and rang > 0:
             break
         debut = aujourdhui - datetime.timedelta(days=90 - 20 * rang)
-        services.situation_creer(
+        situation = services.situation_creer(
             groupe=groupe,
             auteur=pilote,
             nom=nom,
@@ -739,3 +740,12 @@ def _suivi_individuel(groupe, coordonnateur, contexte):
             programme=groupe.programme,
             referent=pilote,
         )
+        situations.append(situation)
+    # La prochaine réunion du groupe examine ses deux premières situations.
+    prochaine = (
+        groupe.reunions.filter(date__gte=aujourdhui, annulee_le__isnull=True)
+        .order_by("date")
+        .first()
+    )
+    if prochaine:
+        services.reunion_modifier(prochaine, auteur=pilote, base_url="", situations=situations[:2])

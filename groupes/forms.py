@@ -128,6 +128,44 @@ class ChampHeure(forms.TimeField):
     widget = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
+def _libelle_situation(situation):
+    return f"{situation.reference} — {situation.prenom} {situation.nom}"
+
+
+class ChampSituations(forms.ModelMultipleChoiceField):
+    """Les situations à examiner, pour qui a accepté la charte : seule leur référence sort
+    du groupe (comptes rendus, courriels)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, queryset, **kwargs):
+        super().__init__(
+            queryset,
+            label="Situations individuelles à examiner",
+            required=False,
+            help_text="Hors de l'application, elles ne sont désignées que par leur référence.",
+            **kwargs,
+        )
+
+    def label_from_instance(self, situation):
+        return _libelle_situation(situation)
+
+
+class ChampSituation(forms.ModelChoiceField):
+    def __init__(self, queryset, **kwargs):
+        super().__init__(
+            queryset,
+            label="Situation concernée",
+            required=False,
+            empty_label="Aucune",
+            help_text="Le compte rendu ne la désigne que par sa référence.",
+            **kwargs,
+        )
+
+    def label_from_instance(self, situation):
+        return _libelle_situation(situation)
+
+
 class ReunionForm(PartieDeFormulaire, forms.ModelForm):
     date = ChampDate(label="Date")
     heure_debut = ChampHeure(label="Heure de début")
@@ -146,6 +184,17 @@ class ReunionForm(PartieDeFormulaire, forms.ModelForm):
         help_texts = {
             "lieu": "Adresse et salle. Indiquez un lieu, un lien de visioconférence ou les deux.",
         }
+
+    def __init__(self, *args, situations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if situations is not None:
+            self.fields["situations"] = ChampSituations(
+                situations,
+                initial=self.instance.situations.all() if self.instance.pk else [],
+            )
+
+    def champs(self):
+        return {nom: self.cleaned_data[nom] for nom in self.fields}
 
     def clean(self):
         donnees = super().clean()
@@ -307,12 +356,19 @@ class DecisionForm(AvecBouton, forms.ModelForm):
             "porteur": "Un membre du groupe, ou bien une institution partenaire ci-dessous.",
         }
 
-    def __init__(self, *args, reunion, **kwargs):
+    def __init__(self, *args, reunion, situations=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if situations is not None:
+            self.fields["situation"] = ChampSituation(
+                situations, initial=self.instance.situation_id
+            )
         self.fields["porteur"].queryset = Utilisateur.objects.filter(
             appartenances__groupe=reunion.groupe, appartenances__date_fin__isnull=True
         ).order_by("last_name", "first_name")
         self.fields["institution_porteuse"].queryset = reunion.groupe.conseil.institutions.all()
+
+    def champs(self):
+        return {nom: self.cleaned_data[nom] for nom in self.fields}
 
     # « Un membre ou une institution » : c'est Decision.clean, que le ModelForm applique
     # déjà ; le répéter ici affichait deux fois le même message sous le champ.
@@ -528,12 +584,7 @@ class SituationCloreForm(AvecBouton, forms.Form):
         choices=Situation.MotifFin.choices,
         widget=forms.RadioSelect,
     )
-
-    def clean_date_fin(self):
-        date_fin = self.cleaned_data["date_fin"]
-        if date_fin > timezone.localdate():
-            raise forms.ValidationError("La fin du suivi ne peut être dans le futur.")
-        return date_fin
+    # Une fin dans le futur : c'est le service qui la refuse, l'erreur revient sous le champ.
 
 
 class MotifArchiveForm(AvecBouton, forms.Form):

@@ -136,17 +136,22 @@ def reunions_a_venir(groupe, nombre=5):
     )
 
 
-def _reunion_pour(user, pk, action):
+def _reunion_pour(user, pk, action, reunions=Reunion.objects):
     return permissions.obtenir_ou_404(
         user,
-        Reunion.objects.select_related("groupe__conseil", "cree_par"),
+        reunions.select_related("groupe__conseil", "groupe__programme", "cree_par"),
         action,
         pk=pk,
     )
 
 
 def reunion_pour_lecture(user, pk):
-    return _reunion_pour(user, pk, Action.LIRE)
+    # Ses situations servent deux fois à la fiche : la liste, et l'aperçu du compte rendu.
+    return _reunion_pour(user, pk, Action.LIRE, Reunion.objects.prefetch_related("situations"))
+
+
+def references_des_situations(reunion):
+    return sorted(situation.reference for situation in reunion.situations.all())
 
 
 def reunion_pour_pilotage(user, pk):
@@ -258,6 +263,8 @@ def contenu_du_compte_rendu(reunion, compte_rendu):
             {"titre": p.titre, "description": p.description, "notes": p.notes}
             for p in points_de_la_reunion(reunion)
         ],
+        # Les situations examinées, par leur seule référence pseudonyme.
+        "situations": references_des_situations(reunion),
         "suivi_decisions": [_decision_en_donnees(d) for d in suivi_des_decisions(reunion)],
         "decisions": [_decision_en_donnees(d) for d in decisions_de_la_reunion(reunion)],
         "synthese": compte_rendu.synthese,
@@ -368,6 +375,21 @@ def a_accepte_la_charte(user, groupe):
     return charte is not None and charte.acceptations.filter(utilisateur=user).exists()
 
 
+def voit_les_situations(user, groupe):
+    """Les situations d'un groupe, que l'utilisateur lit déjà, s'ouvrent après la charte."""
+    return a_un_suivi_individuel(groupe) and a_accepte_la_charte(user, groupe)
+
+
+def situations_a_designer(groupe, *, deja=()):
+    """Les situations qu'une réunion ou une décision peut désigner : celles en cours du
+    groupe, et celles qu'elle désigne déjà."""
+    return (
+        Situation.objects.filter(groupe=groupe)
+        .filter(Q(date_fin__isnull=True) | Q(pk__in=[s.pk for s in deja if s]))
+        .order_by("reference")
+    )
+
+
 def acceptations_de_la_charte(charte):
     return charte.acceptations.select_related("utilisateur").order_by("acceptee_le")
 
@@ -436,31 +458,46 @@ def masquer_les_petits_nombres(nombre):
 
 
 def agregats_du_suivi(groupe, annee):
-    """Ce qui peut sortir du groupe : des nombres, les petits masqués."""
-    situations = Situation.objects.filter(groupe=groupe)
-    chiffres = situations.aggregate(
-        suivies=Count(
-            "pk",
-            filter=Q(date_debut__year__lte=annee)
-            & (Q(date_fin__isnull=True) | Q(date_fin__year__gte=annee)),
-        ),
-        entrees=Count("pk", filter=Q(date_debut__year=annee)),
-        sorties=Count("pk", filter=Q(date_fin__year=annee)),
-        solutions=Count(
-            "pk", filter=Q(date_fin__year=annee, motif_fin=Situation.MotifFin.SOLUTION)
-        ),
-    )
-    sorties_par_motif = {
-        ligne["motif_fin"]: ligne["nombre"]
-        for ligne in situations.filter(date_fin__year=annee)
-        .values("motif_fin")
-        .annotate(nombre=Count("pk"))
+    """Ce qui peut sortir du groupe pour une année : des nombres, les petits masqués."""
+    debut, fin = datetime.date(annee, 1, 1), datetime.date(annee, 12, 31)
+    return agregats_du_suivi_par_groupe([groupe], debut, fin)[groupe.pk]
+
+
+def agregats_du_suivi_par_groupe(groupes, debut, fin):
+    """{groupe_id: agrégats} des situations suivies du ``debut`` à la ``fin`` (incluse) :
+    suivies, entrées, sorties (et par motif), solutions trouvées. Deux requêtes groupées,
+    quel que soit le nombre de groupes ; tout nombre de 1 à 4 devient « < 5 »."""
+    situations = Situation.objects.filter(groupe__in=groupes)
+    sorties = Q(date_fin__gte=debut, date_fin__lte=fin)
+    chiffres = {
+        ligne.pop("groupe_id"): ligne
+        for ligne in situations.values("groupe_id").annotate(
+            suivies=Count(
+                "pk",
+                filter=Q(date_debut__lte=fin) & (Q(date_fin__isnull=True) | Q(date_fin__gte=debut)),
+            ),
+            entrees=Count("pk", filter=Q(date_debut__gte=debut, date_debut__lte=fin)),
+            sorties=Count("pk", filter=sorties),
+            solutions=Count("pk", filter=sorties & Q(motif_fin=Situation.MotifFin.SOLUTION)),
+        )
     }
+    par_motif = {}
+    for ligne in (
+        situations.filter(sorties).values("groupe_id", "motif_fin").annotate(nombre=Count("pk"))
+    ):
+        par_motif.setdefault(ligne["groupe_id"], {})[ligne["motif_fin"]] = ligne["nombre"]
     libelles = dict(Situation.MotifFin.choices)
+    vides = dict.fromkeys(("suivies", "entrees", "sorties", "solutions"), 0)
     return {
-        **{cle: masquer_les_petits_nombres(n) for cle, n in chiffres.items()},
-        "sorties_par_motif": [
-            {"motif": libelles[motif], "nombre": masquer_les_petits_nombres(nombre)}
-            for motif, nombre in sorted(sorties_par_motif.items())
-        ],
+        groupe.pk: {
+            **{
+                cle: masquer_les_petits_nombres(n)
+                for cle, n in chiffres.get(groupe.pk, vides).items()
+            },
+            "sorties_par_motif": [
+                {"motif": libelles[motif], "nombre": masquer_les_petits_nombres(nombre)}
+                for motif, nombre in sorted(par_motif.get(groupe.pk, {}).items())
+            ],
+        }
+        for groupe in groupes
     }

@@ -225,9 +225,33 @@ def _points_enregistrer(reunion, points):
         point.save()
 
 
+def _situations_enregistrer(reunion, situations):
+    """Les situations à examiner : suivies par le groupe de la réunion, et en cours (une
+    situation déjà désignée le reste après sa clôture)."""
+    deja = set(reunion.situations.values_list("pk", flat=True)) if reunion.pk else set()
+    for situation in situations:
+        if situation.groupe_id != reunion.groupe_id or (
+            situation.est_archivee and situation.pk not in deja
+        ):
+            raise ValidationError(
+                {"situations": "Seules les situations en cours du groupe peuvent être examinées."}
+            )
+    reunion.situations.set(situations)
+
+
 @transaction.atomic
 def reunion_planifier(
-    *, groupe, auteur, objet, date, heure_debut, heure_fin, lieu="", lien_visio="", points=()
+    *,
+    groupe,
+    auteur,
+    objet,
+    date,
+    heure_debut,
+    heure_fin,
+    lieu="",
+    lien_visio="",
+    points=(),
+    situations=(),
 ):
     reunion = Reunion(
         groupe=groupe,
@@ -244,6 +268,7 @@ def reunion_planifier(
         raise ValidationError({"date": "Une nouvelle réunion se planifie dans le futur."})
     reunion.save()
     _points_enregistrer(reunion, list(points))
+    _situations_enregistrer(reunion, list(situations))
     return reunion
 
 
@@ -257,12 +282,17 @@ def _convoques(reunion):
 
 
 @transaction.atomic
-def reunion_modifier(reunion, *, auteur, base_url, points=None, **champs):
-    """Modifie la réunion ; si le rendez-vous change, les convoqués reçoivent une mise à jour."""
+def reunion_modifier(reunion, *, auteur, base_url, points=None, situations=None, **champs):
+    """Modifie la réunion ; si le rendez-vous change, les convoqués reçoivent une mise à jour.
+
+    ``points`` et ``situations`` à None : l'ordre du jour et les situations ne changent pas.
+    """
     reunion = Reunion.objects.select_for_update().get(pk=reunion.pk)
     _refuser_si_annulee(reunion)
-    if points is not None and _est_verrouillee(reunion):
+    if (points is not None or situations is not None) and _est_verrouillee(reunion):
         raise CompteRenduVerrouille()
+    if situations is not None:
+        _situations_enregistrer(reunion, list(situations))
     avant = {nom: getattr(reunion, nom) for nom in _CHAMPS_DU_RENDEZ_VOUS}
     for nom, valeur in champs.items():
         setattr(reunion, nom, valeur)
@@ -344,6 +374,7 @@ def _envoyer(reunion, destinataires, type, auteur, base_url):
     )
     points = list(reunion.points.all())
     suivi = list(selectors.suivi_des_decisions(reunion))
+    situations = selectors.references_des_situations(reunion)
     url = base_url + reunion.get_absolute_url()
     courriels = [
         convocations.message_convocation(
@@ -352,6 +383,7 @@ def _envoyer(reunion, destinataires, type, auteur, base_url):
             type=type,
             points=points,
             suivi_decisions=suivi,
+            situations=situations,
             url_reunion=url,
             expediteur=auteur,
         )
@@ -635,6 +667,8 @@ def situation_clore(situation, *, auteur, date_fin, motif_fin, adresse_ip=None):
     erreurs = {}
     if not date_fin:
         erreurs["date_fin"] = "Indiquez la date de la fin du suivi."
+    elif date_fin > timezone.localdate():
+        erreurs["date_fin"] = "La fin du suivi ne peut être dans le futur."
     if not motif_fin:
         erreurs["motif_fin"] = "Indiquez le motif de la fin du suivi."
     if erreurs:

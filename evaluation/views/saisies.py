@@ -278,10 +278,15 @@ def saisie(request, pk):
     valeurs = selectors.valeurs_de_la_saisie(saisie)
     territoires = list(territoires_du_conseil(evaluation.action.plan.groupe.conseil))
     verrouillee = selectors.saisie_verrouillee(saisie)
+    suivi_individuel, proposees = selectors.chiffres_du_suivi(saisie, suivis)
     form = None
     if saisie.statut in EN_COURS and not verrouillee:
         form = SaisieForm(
-            donnees_envoyees(request), suivis=suivis, valeurs=valeurs, territoires=territoires
+            donnees_envoyees(request),
+            suivis=suivis,
+            valeurs=valeurs,
+            territoires=territoires,
+            proposees=proposees,
         )
         if request.method == "POST" and form.is_valid():
             try:
@@ -313,6 +318,8 @@ def saisie(request, pk):
             "form": form,
             "lignes": None if form else _valeurs_affichees(suivis, valeurs, territoires),
             "sans_indicateur": not suivis,
+            "suivi_individuel": suivi_individuel,
+            "proposees": bool(proposees) and form is not None,
             "verrouillee": verrouillee,
             "peut_valider": (
                 saisie.statut == Saisie.Statut.SOUMISE

@@ -26,7 +26,7 @@ from groupes.forms import (
     ReunionForm,
     SuiviDecisionForm,
 )
-from groupes.models import Reunion
+from groupes.models import JournalAcces, Reunion
 
 
 def _contenu(reunion, compte_rendu):
@@ -51,14 +51,35 @@ def reunion_liste(request, pk):
     )
 
 
+def _situations_a_designer(request, groupe, deja=()):
+    """Les situations que le pilote peut désigner, s'il a accepté la charte ; les lui
+    présenter est une liste, écrite au journal des accès."""
+    if not selectors.voit_les_situations(request.user, groupe):
+        return None
+    services.journal_noter(
+        groupe=groupe,
+        utilisateur=request.user,
+        operation=JournalAcces.Operation.LISTER,
+        adresse_ip=request.META.get("REMOTE_ADDR") or None,
+    )
+    return selectors.situations_a_designer(groupe, deja=deja)
+
+
 def _formulaire_reunion(request, groupe, reunion=None):
-    """Création et modification : la réunion et son ordre du jour, en une page."""
+    """Création et modification : la réunion, son ordre du jour et les situations à
+    examiner, en une page."""
     points = list(selectors.points_de_la_reunion(reunion)) if reunion else []
     donnees = donnees_envoyees(request)
-    form = ReunionForm(donnees, instance=reunion or Reunion(groupe=groupe))
+    form = ReunionForm(
+        donnees,
+        instance=reunion or Reunion(groupe=groupe),
+        situations=_situations_a_designer(
+            request, groupe, deja=list(reunion.situations.all()) if reunion else ()
+        ),
+    )
     formset = PointFormSet(donnees, points=points, prefix="points")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        champs = {nom: form.cleaned_data[nom] for nom in ReunionForm.Meta.fields}
+        champs = form.champs()
         try:
             if reunion is None:
                 reunion = services.reunion_planifier(
@@ -115,6 +136,7 @@ def reunion_detail(request, pk):
     # Le brouillon ne se montre qu'au pilote et au coordonnateur.
     affiche = brouillon if brouillon and peut_piloter else (valides[0] if valides else None)
     verrouillee = bool(valides) and brouillon is None
+    situations = sorted(reunion.situations.all(), key=lambda situation: situation.reference)
     return render(
         request,
         "groupes/reunion_detail.html",
@@ -122,6 +144,10 @@ def reunion_detail(request, pk):
             "reunion": reunion,
             "groupe": reunion.groupe,
             "points": selectors.points_de_la_reunion(reunion),
+            # Désignées par leur référence ; le dossier s'ouvre à qui a accepté la charte.
+            "situations": situations,
+            "voit_les_situations": situations
+            and selectors.voit_les_situations(request.user, reunion.groupe),
             "suivi_decisions": selectors.suivi_des_decisions(reunion),
             "peut_piloter": peut_piloter,
             "convocations": (
@@ -285,7 +311,11 @@ def compte_rendu_modifier(request, pk):
 
 def decision_ajouter(request, pk):
     reunion = selectors.reunion_pour_pilotage(request.user, pk)
-    form = DecisionForm(donnees_envoyees(request), reunion=reunion)
+    form = DecisionForm(
+        donnees_envoyees(request),
+        reunion=reunion,
+        situations=_situations_a_designer(request, reunion.groupe),
+    )
     if (
         request.method == "POST"
         and form.is_valid()
@@ -294,7 +324,7 @@ def decision_ajouter(request, pk):
             services.decision_ajouter,
             reunion,
             auteur=request.user,
-            **{nom: form.cleaned_data[nom] for nom in DecisionForm.Meta.fields},
+            **form.champs(),
         )
     ):
         messages.success(request, "La décision est ajoutée au relevé.")
@@ -309,7 +339,12 @@ def decision_ajouter(request, pk):
 def decision_modifier(request, pk):
     decision = selectors.decision_pour_pilotage(request.user, pk)
     reunion = decision.reunion
-    form = DecisionForm(donnees_envoyees(request), instance=decision, reunion=reunion)
+    form = DecisionForm(
+        donnees_envoyees(request),
+        instance=decision,
+        reunion=reunion,
+        situations=_situations_a_designer(request, reunion.groupe, deja=[decision.situation]),
+    )
     if (
         request.method == "POST"
         and form.is_valid()
@@ -318,7 +353,7 @@ def decision_modifier(request, pk):
             services.decision_modifier,
             decision,
             auteur=request.user,
-            **{nom: form.cleaned_data[nom] for nom in DecisionForm.Meta.fields},
+            **form.champs(),
         )
     ):
         messages.success(request, "La décision est enregistrée.")

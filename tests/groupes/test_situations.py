@@ -13,9 +13,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from clspd.models import Programme
+from evaluation import services as evaluation_services
 from groupes import selectors, services
 from groupes.models import (
     AcceptationCharte,
@@ -28,6 +30,7 @@ from groupes.models import (
     Situation,
 )
 from tests.conftest import ajouter_membre
+from tests.evaluation.test_rapports import texte_du_pdf
 from tests.factories import GroupeFactory, PointFactory, ReunionFactory, programme
 
 Operation = JournalAcces.Operation
@@ -382,6 +385,7 @@ def test_la_creation_est_journalisee_sans_nom(groupe, membre):
         (None, MotifFin.SOLUTION, "date_fin"),
         (jour(-1), "", "motif_fin"),
         (jour(-1), "inconnu", "motif_fin"),
+        (jour(1), MotifFin.SOLUTION, "date_fin"),
     ],
 )
 def test_clore_exige_une_date_et_un_motif(situation, membre, date_fin, motif_fin, champ):
@@ -818,6 +822,109 @@ def test_agregats_d_une_annee_sans_suivi(groupe, annee):
         "solutions": 0,
         "sorties_par_motif": [],
     }
+
+
+def test_les_agregats_entrent_dans_le_rapport_d_evaluation_sans_aucun_nom(
+    client, conseil, groupe, autre_groupe, coordonnateur, annee
+):
+    services.groupe_modifier(autre_groupe, programme=programme(Programme.Axe.TRANQUILLITE))
+    rapport = evaluation_services.rapport_preparer(
+        conseil=conseil, annee=annee, auteur=coordonnateur
+    )
+
+    groupes = {g["nom"]: g for partie in rapport.contenu["programmes"] for g in partie["groupes"]}
+    assert groupes[groupe.nom]["suivi_individuel"] == selectors.agregats_du_suivi(groupe, annee)
+    # Le groupe tranquillité ne suit personne : rien à son sujet.
+    assert groupes[autre_groupe.nom]["suivi_individuel"] is None
+
+    client.force_login(coordonnateur)
+    texte, _ = texte_du_pdf(client.get(reverse("evaluation:rapport_pdf", args=[rapport.pk])))
+    for attendu in (
+        f"Situations suivies par le groupe en {annee}",
+        "Situations suivies 11",
+        "Entrées dans le suivi 5",
+        "dont déménagement hors du territoire < 5",
+        "Solutions trouvées 0",
+    ):
+        assert attendu in texte, attendu
+    situations = Situation.objects.all()
+    assert situations
+    for situation in situations:
+        assert situation.nom not in texte and situation.reference not in texte
+
+
+def test_les_agregats_pre_remplissent_les_indicateurs_d_une_action_du_groupe(
+    client, groupe, institution, membre, annee
+):
+    from evaluation.models import Indicateur
+    from tests.programmes.conftest import action_de, plan_de
+
+    indicateurs = {
+        i.code: i
+        for i in Indicateur.objects.filter(
+            conseil=None, code__in=["beneficiaires", "solutions_trouvees", "intervenants"]
+        )
+    }
+    action = action_de(
+        plan_de(groupe, annee),
+        "Accompagnement individualisé",
+        porteur=institution,
+        date_debut=datetime.date(annee, 1, 1),
+    )
+    evaluation = evaluation_services.evaluation_parametrer(
+        action, rythme="annee", cibles=dict.fromkeys(indicateurs.values())
+    )
+    saisie = evaluation_services.saisie_ouvrir(evaluation, auteur=membre, annee=annee)
+    client.force_login(membre)  # qui n'a pas accepté la charte : des agrégats seulement
+
+    page = " ".join(client.get(saisie.get_absolute_url()).content.decode().split())
+
+    assert "Situations suivies : 11 ; entrées : 5 ; sorties : 6 ; solutions trouvées : 0." in page
+    champ = "indicateur_{}"
+    assert f'name="{champ.format(indicateurs["beneficiaires"].pk)}" value="11"' in page
+    # Aucune solution : rien à proposer ; un indicateur sans rapport reste vide.
+    for code in ("solutions_trouvees", "intervenants"):
+        assert f'name="{champ.format(indicateurs[code].pk)}" value=' not in page
+    assert "Personne0" not in page
+    # Une valeur déjà saisie n'est pas remplacée.
+    evaluation_services.saisie_enregistrer(
+        saisie, auteur=membre, valeurs={indicateurs["beneficiaires"]: "7"}
+    )
+    page = client.get(saisie.get_absolute_url()).content.decode()
+    assert f'name="{champ.format(indicateurs["beneficiaires"].pk)}" value="7"' in page
+
+
+def test_un_petit_nombre_ne_pre_remplit_rien(client, groupe, institution, membre, annee):
+    from evaluation.models import Indicateur
+    from tests.programmes.conftest import action_de, plan_de
+
+    indicateurs = {
+        i.code: i
+        for i in Indicateur.objects.filter(
+            conseil=None, code__in=["beneficiaires", "solutions_trouvees"]
+        )
+    }
+    action = action_de(
+        plan_de(groupe, annee - 1),
+        "Accompagnement",
+        porteur=institution,
+        date_debut=datetime.date(annee - 1, 1, 1),
+    )
+    evaluation = evaluation_services.evaluation_parametrer(
+        action, rythme="semestre", cibles=dict.fromkeys(indicateurs.values())
+    )
+    # Premier semestre de A-1 : sept suivis, six entrées, une sortie (solution trouvée).
+    saisie = evaluation_services.saisie_ouvrir(evaluation, auteur=membre, annee=annee - 1)
+    client.force_login(membre)
+
+    page = " ".join(client.get(saisie.get_absolute_url()).content.decode().split())
+
+    assert (
+        "Situations suivies : 7 ; entrées : 6 ; sorties : &lt; 5 ; solutions trouvées : &lt; 5."
+        in page
+    )
+    assert f'name="indicateur_{indicateurs["beneficiaires"].pk}" value="7"' in page
+    assert f'name="indicateur_{indicateurs["solutions_trouvees"].pk}" value=' not in page
 
 
 # Comptes rendus ----------------------------------------------------------------------------

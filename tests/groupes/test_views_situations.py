@@ -16,6 +16,8 @@ from collections.abc import Callable
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -32,6 +34,7 @@ from groupes.models import (
 )
 from groupes.services import groupe_synchroniser_permissions
 from groupes.urls import urlpatterns
+from tests.evaluation.test_rapports import texte_du_pdf
 from tests.factories import (
     AppartenanceFactory,
     GroupeFactory,
@@ -41,6 +44,7 @@ from tests.factories import (
 )
 from tests.groupes.test_requetes import assert_meme_nombre_de_requetes
 from tests.groupes.test_views import CHOIX_INVALIDE, erreur_du_champ
+from tests.groupes.test_views_reunions import formulaire_reunion
 
 pytestmark = pytest.mark.django_db
 
@@ -365,6 +369,225 @@ def test_le_releve_de_decisions_ne_designe_la_situation_que_par_sa_reference(
         assert NOM not in contenu and PRENOM not in contenu
     # Le compte rendu validé et le suivi des décisions actées.
     assert valide.count(f"Situation {situation.reference}") == 2
+
+
+# Réunions et décisions : la situation désignée par sa référence ---------------------------
+
+
+def cases_des_situations(reponse):
+    return re.findall(r'name="situations" value="(\d+)"', reponse.content.decode())
+
+
+def test_planifier_une_reunion_qui_examine_des_situations(
+    client, groupe, pilote, membre, situation, django_capture_on_commit_callbacks
+):
+    autre = creer(groupe, pilote, nom="Autrenom", prenom="Autreprénom")
+    client.force_login(pilote)
+    avant = JournalAcces.objects.count()
+
+    formulaire = client.get(url("reunion_creer", groupe.pk))
+    assert sorted(cases_des_situations(formulaire)) == sorted([str(situation.pk), str(autre.pk)])
+    assert f"{situation.reference} — {PRENOM} {NOM}" in formulaire.content.decode()
+    # Présenter la liste des situations au pilote est une liste, écrite au journal.
+    assert operations()[avant:] == [Operation.LISTER]
+
+    reponse = client.post(
+        url("reunion_creer", groupe.pk),
+        formulaire_reunion([{"titre": "Situations"}], situations=[situation.pk]),
+    )
+
+    assert reponse.status_code == 302
+    reunion = groupe.reunions.get()
+    assert list(reunion.situations.all()) == [situation]
+    page = client.get(reunion.get_absolute_url()).content.decode()
+    assert f'<a href="{url("situation_detail", situation.pk)}">{situation.reference}</a>' in page
+    assert NOM not in page and autre.reference not in page
+    # La convocation ne donne que la référence.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("reunion_convoquer", reunion.pk))
+    assert {courriel.to[0] for courriel in mail.outbox} == {pilote.email, membre.email}
+    for courriel in mail.outbox:
+        ((html, _),) = courriel.alternatives
+        for texte in (courriel.body, html):
+            assert f"Situations individuelles à examiner : {situation.reference}" in texte
+            assert NOM not in texte and PRENOM not in texte
+            assert situation.date_naissance.strftime("%d/%m/%Y") not in texte
+    # Le membre qui n'a pas accepté la charte voit la référence, sans lien vers le dossier.
+    client.force_login(membre)
+    page = client.get(reunion.get_absolute_url()).content.decode()
+    assert situation.reference in page
+    assert url("situation_detail", situation.pk) not in page
+
+
+def test_sans_la_charte_le_pilote_ne_designe_aucune_situation(client, groupe, pilote, charte):
+    situation = creer(groupe, pilote)  # le service ne demande pas la charte ; la vue, si
+    AcceptationCharte.objects.filter(utilisateur=pilote).delete()
+    client.force_login(pilote)
+    avant = JournalAcces.objects.count()
+
+    formulaire = client.get(url("reunion_creer", groupe.pk))
+    assert cases_des_situations(formulaire) == []
+    assert situation.reference not in formulaire.content.decode()
+    client.post(
+        url("reunion_creer", groupe.pk),
+        formulaire_reunion([{"titre": "Point"}], situations=[situation.pk]),
+    )
+
+    assert not groupe.reunions.get().situations.exists()
+    assert JournalAcces.objects.count() == avant
+
+
+@pytest.mark.parametrize("quoi", ["autre_groupe", "archivee", "inconnue"])
+def test_une_situation_hors_du_groupe_ou_close_n_est_pas_a_examiner(
+    client, conseil, groupe, pilote, situation, quoi
+):
+    if quoi == "autre_groupe":
+        ailleurs = GroupeFactory(conseil=conseil, programme=groupe.programme)
+        cible = Situation.objects.create(
+            groupe=ailleurs,
+            cree_par=pilote,
+            nom="Ailleurs",
+            prenom="Personne",
+            sexe="F",
+            date_naissance=situation.date_naissance,
+            date_debut=situation.date_debut,
+            origines=["famille"],
+            programme=programme(),
+            referent=pilote,
+        ).pk
+    elif quoi == "archivee":
+        cible = creer(groupe, pilote, nom="Closenom").pk
+        services.situation_clore(
+            Situation.objects.get(pk=cible), auteur=pilote, date_fin=jour(), motif_fin="solution"
+        )
+    else:
+        cible = 999_999
+    client.force_login(pilote)
+    avant = etat_de_la_base()
+
+    reponse = client.post(
+        url("reunion_creer", groupe.pk),
+        formulaire_reunion([{"titre": "Point"}], situations=[cible]),
+    )
+
+    assert reponse.status_code == 200
+    assert "Sélectionnez un choix valide" in reponse.content.decode()
+    assert not groupe.reunions.exists()
+    assert JournalAcces.objects.count() == avant["JournalAcces"] + 1  # la seule liste
+
+
+def test_le_service_refuse_une_situation_d_un_autre_groupe(conseil, groupe, pilote, situation):
+    ailleurs = GroupeFactory(conseil=conseil, programme=groupe.programme)
+    reunion = services.reunion_planifier(
+        groupe=ailleurs,
+        auteur=pilote,
+        objet="Réunion",
+        date=jour(3),
+        heure_debut=datetime.time(9),
+        heure_fin=datetime.time(10),
+        lieu="Mairie",
+    )
+
+    with pytest.raises(ValidationError) as erreur:
+        services.reunion_modifier(
+            reunion, auteur=pilote, base_url="http://testserver", situations=[situation]
+        )
+
+    assert erreur.value.message_dict == {
+        "situations": ["Seules les situations en cours du groupe peuvent être examinées."]
+    }
+    assert not reunion.situations.exists()
+
+
+def test_une_situation_deja_designee_le_reste_apres_sa_cloture(groupe, pilote, situation):
+    reunion = services.reunion_planifier(
+        groupe=groupe,
+        auteur=pilote,
+        objet="Réunion",
+        date=jour(3),
+        heure_debut=datetime.time(9),
+        heure_fin=datetime.time(10),
+        lieu="Mairie",
+        situations=[situation],
+    )
+    services.situation_clore(situation, auteur=pilote, date_fin=jour(), motif_fin="solution")
+
+    services.reunion_modifier(
+        reunion,
+        auteur=pilote,
+        base_url="http://testserver",
+        objet="Autre objet",
+        situations=[situation],
+    )
+
+    assert list(reunion.situations.all()) == [situation]
+
+
+def test_une_decision_designe_une_situation_et_le_pdf_n_en_montre_que_la_reference(
+    client, groupe, pilote, membre, situation
+):
+    reunion = ReunionFactory(groupe=groupe, cree_par=pilote, date=jour(-1))
+    reunion.situations.add(situation)
+    client.force_login(pilote)
+
+    formulaire = client.get(url("decision_ajouter", reunion.pk)).content.decode()
+    assert f"{situation.reference} — {PRENOM} {NOM}" in formulaire
+    reponse = client.post(
+        url("decision_ajouter", reunion.pk),
+        {
+            "libelle": "Proposer un accompagnement scolaire",
+            "porteur": membre.pk,
+            "statut": "a_faire",
+            "situation": situation.pk,
+        },
+    )
+    assert reponse.status_code == 302
+    decision = reunion.decisions.get()
+    assert decision.situation == situation
+    # Modifier la décision sans changer la situation la garde.
+    client.post(
+        url("decision_modifier", decision.pk),
+        {
+            "libelle": "Accompagnement scolaire",
+            "porteur": membre.pk,
+            "statut": "a_faire",
+            "situation": situation.pk,
+        },
+    )
+    decision.refresh_from_db()
+    assert (decision.libelle, decision.situation) == ("Accompagnement scolaire", situation)
+    services.compte_rendu_enregistrer(reunion, auteur=pilote, synthese="Synthèse", notes={})
+    compte_rendu = services.compte_rendu_valider(reunion, auteur=pilote)
+    assert compte_rendu.contenu["situations"] == [situation.reference]
+    assert compte_rendu.contenu["decisions"][0]["situation"] == situation.reference
+
+    client.force_login(membre)
+    texte, _ = texte_du_pdf(client.get(url("compte_rendu_pdf", reunion.pk, 1)))
+
+    assert f"Désignées par leur seule référence : {situation.reference}." in texte
+    assert f"Situation {situation.reference}" in texte
+    for donnee in (NOM, PRENOM, situation.date_naissance.strftime("%d/%m/%Y")):
+        assert donnee not in texte
+
+
+def test_sans_la_charte_la_decision_garde_sa_situation(client, groupe, pilote, membre, situation):
+    reunion = ReunionFactory(groupe=groupe, cree_par=pilote, date=jour(-1))
+    services.compte_rendu_enregistrer(reunion, auteur=pilote, synthese="", notes={})
+    decision = services.decision_ajouter(
+        reunion, auteur=pilote, libelle="Décision", porteur=membre, situation=situation
+    )
+    AcceptationCharte.objects.filter(utilisateur=pilote).delete()
+    client.force_login(pilote)
+
+    formulaire = client.get(url("decision_modifier", decision.pk)).content.decode()
+    assert 'name="situation"' not in formulaire and NOM not in formulaire
+    client.post(
+        url("decision_modifier", decision.pk),
+        {"libelle": "Décision revue", "porteur": membre.pk, "statut": "a_faire"},
+    )
+
+    decision.refresh_from_db()
+    assert (decision.libelle, decision.situation) == ("Décision revue", situation)
 
 
 # Liste, recherche, consultation : le journal ------------------------------------------------
