@@ -3,6 +3,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
@@ -107,3 +108,29 @@ class ConfirmationForm(AvecBouton, forms.Form):
     def __init__(self, *args, libelle_bouton, **kwargs):
         self.libelle_bouton = libelle_bouton
         super().__init__(*args, **kwargs)
+
+
+class ReauthentificationForm(AvecBouton, forms.Form):
+    """Avant une action sensible : le mot de passe, vérifié par le même chemin que la
+    connexion (les échecs comptent pour le blocage)."""
+
+    libelle_bouton = "Confirmer"
+
+    password = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, request, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        mot_de_passe = self.cleaned_data["password"]
+        utilisateur = authenticate(
+            self.request, username=self.request.user.email, password=mot_de_passe
+        )
+        if utilisateur is None or utilisateur.pk != self.request.user.pk:
+            raise forms.ValidationError("Mot de passe incorrect.")
+        return mot_de_passe

@@ -1,9 +1,12 @@
 """Le cœur : conseils, territoire, institutions partenaires, utilisateurs, cadre national."""
 
+import secrets
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
+from django.utils.crypto import salted_hmac
 from guardian.models import UserObjectPermissionBase
 
 valider_code_insee = RegexValidator(
@@ -333,6 +336,10 @@ class UtilisateurManager(BaseUserManager):
         return self.get(email=email.strip().lower())
 
 
+def _nouvelle_cle_des_sessions():
+    return secrets.token_hex(16)
+
+
 class Utilisateur(AbstractUser):
     """Une personne : se connecte avec son adresse électronique."""
 
@@ -351,6 +358,11 @@ class Utilisateur(AbstractUser):
         related_name="agents",
     )
     fonction = models.CharField("fonction", max_length=200, blank=True)
+    # Change à chaque « déconnexion de partout » : toutes les sessions ouvertes deviennent
+    # invalides, comme après un changement de mot de passe.
+    cle_des_sessions = models.CharField(
+        "clé des sessions", max_length=32, default=_nouvelle_cle_des_sessions, editable=False
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -368,6 +380,16 @@ class Utilisateur(AbstractUser):
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
         super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret=None):
+        # Le hachage que chaque session garde et que Django revérifie à chaque requête :
+        # celui du mot de passe et de la clé des sessions.
+        return salted_hmac(
+            "clspd.Utilisateur.session",
+            f"{self.password}:{self.cle_des_sessions}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class MembreFormationRestreinte(models.Model):

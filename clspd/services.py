@@ -1,5 +1,7 @@
 """Écritures du cœur : coordonnateurs, formation restreinte, annuaire, territoire, comptes."""
 
+import secrets
+
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -65,6 +67,13 @@ def coordonnateur_retirer(*, conseil, utilisateur):
 
 
 # Comptes ----------------------------------------------------------------------------------
+
+
+def sessions_fermer_partout(utilisateur):
+    """Toutes les sessions ouvertes du compte deviennent invalides (voir
+    ``Utilisateur._get_session_auth_hash``)."""
+    utilisateur.cle_des_sessions = secrets.token_hex(16)
+    utilisateur.save(update_fields=["cle_des_sessions"])
 
 
 def invitation_envoyer(*, utilisateur, conseil, invite_par, base_url):

@@ -3,6 +3,7 @@
 SQLite par défaut pour un premier lancement ; PostgreSQL via DATABASE_URL.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "guardian",
+    "axes",
     # Ordre de dépendance : evaluation -> programmes -> groupes -> clspd.
     "clspd",
     "groupes",
@@ -66,7 +68,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "clspd.sessions.ExpirationDesSessions",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # En dernier, comme le demande django-axes : il répond aux connexions bloquées.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clspd.urls"
@@ -97,6 +102,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "clspd.Utilisateur"
 AUTHENTICATION_BACKENDS = [
+    # D'abord django-axes : il refuse une connexion bloquée avant même de lire le mot de passe.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -106,9 +113,23 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
+    {"NAME": "clspd.validators.ComplexiteValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2 (les empreintes PBKDF2 plus anciennes sont relues, puis converties à la connexion).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# django-axes : après 5 échecs pour un même compte depuis une même adresse, la connexion
+# est bloquée 15 minutes (CNIL : un blocage temporaire après au plus 10 échecs).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # le champ du formulaire, qui porte l'adresse
+AXES_LOCKOUT_TEMPLATE = "registration/connexion_bloquee.html"
 LOGIN_URL = "connexion"
 LOGIN_REDIRECT_URL = "accueil"
 LOGOUT_REDIRECT_URL = "connexion"
@@ -165,7 +186,12 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_AGE = 12 * 3600
+# Sessions : fermées après 30 minutes sans activité, 12 heures après la connexion au plus ;
+# les actions sensibles redemandent le mot de passe au-delà de 10 minutes.
+SESSION_INACTIVITE = env_int("SESSION_INACTIVITE_MINUTES", 30) * 60
+SESSION_DUREE_MAXIMALE = env_int("SESSION_DUREE_MAXIMALE_HEURES", 12) * 3600
+REAUTHENTIFICATION_APRES = env_int("REAUTHENTIFICATION_MINUTES", 10) * 60
+SESSION_COOKIE_AGE = SESSION_DUREE_MAXIMALE
 
 PAGINATION = 25
 

@@ -6,9 +6,14 @@ from django.urls import include, path, reverse_lazy
 
 from clspd import views
 from clspd.forms import ConnexionForm
+from groupes.views import compte
 from groupes.views.groupes import accueil
 
 comptes = [
+    path("", compte.mon_compte, name="mon_compte"),
+    path("deconnexion-partout/", compte.deconnexion_partout, name="deconnexion_partout"),
+    path("mes-donnees/", compte.mes_donnees, name="mes_donnees"),
+    path("reauthentification/", views.reauthentification, name="reauthentification"),
     path(
         "connexion/",
         auth_views.LoginView.as_view(

@@ -8,8 +8,9 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from clspd import permissions, selectors, services
 from clspd.forms import (
@@ -17,11 +18,13 @@ from clspd.forms import (
     FinForm,
     InstitutionForm,
     MembreFormationRestreinteForm,
+    ReauthentificationForm,
     TerritoireForm,
     ajouter_erreurs,
 )
 from clspd.models import Institution, Territoire
 from clspd.permissions import Action
+from clspd.sessions import authentification_recente, noter_une_authentification
 
 
 def paginer(request, queryset, par_page=None):
@@ -185,6 +188,7 @@ def formation_restreinte(request, conseil_pk):
     )
 
 
+@authentification_recente
 def formation_restreinte_ajouter(request, conseil_pk):
     conseil = selectors.conseil_pour(request.user, conseil_pk, Action.COORDONNER)
     form = MembreFormationRestreinteForm(donnees_envoyees(request), conseil=conseil)
@@ -223,6 +227,7 @@ def formation_restreinte_ajouter(request, conseil_pk):
     )
 
 
+@authentification_recente
 def formation_restreinte_retirer(request, pk):
     siege = selectors.siege_pour_coordination(request.user, pk)
     form = FinForm(donnees_envoyees(request), initial={"date_fin": timezone.localdate()})
@@ -258,3 +263,17 @@ class ActivationView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         messages.success(self.request, "Votre compte est activé : vous pouvez vous connecter.")
         return response
+
+
+def reauthentification(request):
+    """Le mot de passe redemandé avant une action sensible, puis retour à cette action."""
+    form = ReauthentificationForm(donnees_envoyees(request), request=request)
+    suivante = request.POST.get("next") or request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        suivante, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        suivante = reverse("accueil")
+    if request.method == "POST" and form.is_valid():
+        noter_une_authentification(request)
+        return redirect(suivante)
+    return render(request, "registration/reauthentification.html", {"form": form, "next": suivante})

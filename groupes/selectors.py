@@ -3,6 +3,7 @@
 import copy
 import datetime
 
+from axes.models import AccessLog
 from django.db.models import (
     Case,
     Count,
@@ -20,16 +21,20 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from clspd import permissions
-from clspd.models import Programme
+from clspd.models import MembreFormationRestreinte, Programme
 from clspd.permissions import Action
 from groupes.models import (
+    AcceptationCharte,
     Appartenance,
     CompteRendu,
+    Convocation,
     Decision,
     DesignationPilote,
     GroupeOperationnel,
     JetonCalendrier,
+    JournalAcces,
     PointOrdreDuJour,
+    Presence,
     Reunion,
     Situation,
 )
@@ -500,4 +505,109 @@ def agregats_du_suivi_par_groupe(groupes, debut, fin):
             ],
         }
         for groupe in groupes
+    }
+
+
+# Données personnelles ---------------------------------------------------------------------
+
+
+def _date(valeur):
+    return valeur.isoformat() if valeur else None
+
+
+def donnees_personnelles(user):
+    """Ce que l'application garde sur la personne elle-même (droit d'accès, RGPD art. 15) :
+    son compte, ses appartenances, désignations, sièges, acceptations de charte, convocations,
+    présences, et ses propres passages au journal des accès. Rien du contenu des groupes ni
+    des personnes suivies : le journal n'en donne que la référence pseudonyme."""
+    return {
+        "compte": {
+            "adresse_electronique": user.email,
+            "prenom": user.first_name,
+            "nom": user.last_name,
+            "fonction": user.fonction,
+            "institution": str(user.institution) if user.institution_id else None,
+            "actif": user.is_active,
+            "cree_le": user.date_joined.isoformat(),
+            "derniere_connexion": _date(user.last_login),
+        },
+        "appartenances": [
+            {
+                "groupe": a.groupe.nom,
+                "conseil": a.groupe.conseil.nom,
+                "institution": a.institution.nom,
+                "role": a.get_role_display(),
+                "debut": _date(a.date_debut),
+                "fin": _date(a.date_fin),
+            }
+            for a in user.appartenances.select_related("groupe__conseil", "institution").order_by(
+                "date_debut", "pk"
+            )
+        ],
+        "designations_de_pilote": [
+            {"groupe": d.groupe.nom, "debut": _date(d.date_designation), "fin": _date(d.date_fin)}
+            for d in user.designations_pilote.select_related("groupe").order_by("pk")
+        ],
+        "sieges_formation_restreinte": [
+            {
+                "conseil": s.conseil.nom,
+                "qualite": s.qualite,
+                "debut": _date(s.date_debut),
+                "fin": _date(s.date_fin),
+            }
+            for s in MembreFormationRestreinte.objects.filter(utilisateur=user)
+            .select_related("conseil")
+            .order_by("pk")
+        ],
+        "acceptations_de_charte": [
+            {
+                "groupe": a.charte.groupe.nom,
+                "version": a.charte.version,
+                "acceptee_le": a.acceptee_le.isoformat(),
+            }
+            for a in AcceptationCharte.objects.filter(utilisateur=user)
+            .select_related("charte__groupe")
+            .order_by("acceptee_le")
+        ],
+        "convocations_recues": [
+            {
+                "groupe": c.reunion.groupe.nom,
+                "reunion": _date(c.reunion.date),
+                "envoi": c.get_type_display(),
+                "envoyee_le": c.envoyee_le.isoformat(),
+            }
+            for c in Convocation.objects.filter(destinataire=user)
+            .select_related("reunion__groupe")
+            .order_by("envoyee_le")
+        ],
+        "presences": [
+            {
+                "groupe": p.reunion.groupe.nom,
+                "reunion": _date(p.reunion.date),
+                "statut": p.get_statut_display(),
+            }
+            for p in Presence.objects.filter(appartenance__utilisateur=user)
+            .select_related("reunion__groupe")
+            .order_by("reunion__date")
+        ],
+        "journal_des_acces": [
+            {
+                "groupe": j.groupe.nom,
+                "horodatage": j.horodatage.isoformat(),
+                "operation": j.get_operation_display(),
+                "situation": j.reference,
+                "adresse_ip": j.adresse_ip,
+            }
+            for j in JournalAcces.objects.filter(utilisateur=user)
+            .select_related("groupe")
+            .order_by("horodatage")
+        ],
+        "connexions": [
+            {
+                "le": log.attempt_time.isoformat(),
+                "adresse_ip": log.ip_address,
+                "navigateur": log.user_agent,
+            }
+            for log in AccessLog.objects.filter(username=user.email).order_by("attempt_time")
+        ],
     }

@@ -311,6 +311,11 @@ TABLE = {
     # La déconnexion se fait en POST seulement (bouton de l'en-tête).
     "deconnexion": Route({"anonyme": VERS_CONNEXION} | dict.fromkeys(CONNECTEES, 405)),
     "mot_de_passe_modifier": Route(reserve_a(*CONNECTEES)),
+    "mon_compte": Route(reserve_a(*CONNECTEES), contient="Me déconnecter de partout"),
+    # Une écriture sur soi-même seulement : le POST est testé à part (test_securite).
+    "deconnexion_partout": Route({"anonyme": VERS_CONNEXION} | dict.fromkeys(CONNECTEES, 405)),
+    "mes_donnees": Route(reserve_a(*CONNECTEES), contient='"adresse_electronique"'),
+    "reauthentification": Route(reserve_a(*CONNECTEES), contient="Confirmer votre identité"),
     "mot_de_passe_modifie": Route(reserve_a(*CONNECTEES)),
     "reinitialisation": Route(PUBLIQUE),
     "reinitialisation_envoyee": Route(PUBLIQUE),

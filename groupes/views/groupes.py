@@ -9,6 +9,7 @@ from clspd import permissions
 from clspd import selectors as conseil_selectors
 from clspd.forms import FinForm, ajouter_erreurs
 from clspd.permissions import Action
+from clspd.sessions import authentification_recente
 from clspd.views import base_url, donnees_envoyees, paginer
 from groupes import selectors, services
 from groupes.forms import GroupeFiltreForm, GroupeForm, MembreAjouterForm, PiloteDesignerForm
@@ -101,6 +102,7 @@ def groupe_modifier(request, pk):
     )
 
 
+@authentification_recente
 def membre_ajouter(request, pk):
     groupe = selectors.groupe_pour_coordination(request.user, pk)
     form = MembreAjouterForm(donnees_envoyees(request), conseil=groupe.conseil)
@@ -119,6 +121,7 @@ def membre_ajouter(request, pk):
     return render(request, "groupes/membre_ajouter.html", {"form": form, "groupe": groupe})
 
 
+@authentification_recente
 def membre_retirer(request, pk, appartenance_pk):
     groupe = selectors.groupe_pour_coordination(request.user, pk)
     appartenance = get_object_or_404(selectors.membres_du_groupe(groupe), pk=appartenance_pk)
@@ -138,6 +141,7 @@ def membre_retirer(request, pk, appartenance_pk):
     )
 
 
+@authentification_recente
 def pilote_designer(request, pk):
     groupe = selectors.groupe_pour_coordination(request.user, pk)
     form = PiloteDesignerForm(donnees_envoyees(request), groupe=groupe)

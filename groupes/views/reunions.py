@@ -14,6 +14,7 @@ from clspd import permissions
 from clspd.forms import ajouter_erreurs
 from clspd.pdf import reponse_pdf
 from clspd.permissions import Action
+from clspd.sessions import authentification_recente
 from clspd.views import base_url, confirmer, donnees_envoyees, paginer, reussit
 from groupes import convocations, selectors, services
 from groupes.forms import (
@@ -378,6 +379,7 @@ def decision_supprimer(request, pk):
     )
 
 
+@authentification_recente
 def compte_rendu_valider(request, pk):
     reunion = selectors.reunion_pour_pilotage(request.user, pk)
     return _confirmer(

@@ -20,7 +20,7 @@ from tests.factories import (
 )
 
 CONNEXION = "/compte/connexion/"
-MOT_DE_PASSE_NEUF = "une-phrase-de-passe-solide"
+MOT_DE_PASSE_NEUF = "une-phrase-de-passe-solide-2026"
 
 
 def connecte(client):
