@@ -108,3 +108,30 @@ def test_une_connexion_reussie_remet_le_compteur_a_zero(client, compte):
     assert connexion(client, compte.email, MOT_DE_PASSE).status_code == 302
 
     assert not AccessAttempt.objects.exists()
+
+
+# En-têtes de sécurité ---------------------------------------------------------------------
+
+
+def test_la_content_security_policy_interdit_tout_en_ligne(client, db):
+    reponse = client.get(reverse("connexion"))
+
+    politique = dict(
+        directive.strip().split(" ", 1)
+        for directive in reponse["Content-Security-Policy"].split(";")
+    )
+    assert politique["default-src"] == "'self'"
+    assert politique["script-src"] == "'self'"
+    assert politique["style-src"] == "'self'"
+    assert politique["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in reponse["Content-Security-Policy"]
+    assert reponse["X-Frame-Options"] == "DENY"
+    assert reponse["Referrer-Policy"] == "same-origin"
+    assert reponse["X-Content-Type-Options"] == "nosniff"
+
+
+def test_les_cookies_et_hsts_en_production():
+    assert REGLAGES.SESSION_COOKIE_SECURE and REGLAGES.CSRF_COOKIE_SECURE
+    assert REGLAGES.SESSION_COOKIE_HTTPONLY
+    assert REGLAGES.SECURE_HSTS_SECONDS >= 31536000
+    assert REGLAGES.SECURE_HSTS_INCLUDE_SUBDOMAINS

@@ -85,6 +85,13 @@ class Session:
         self.contexte.set_default_timeout(10_000)
         self.contexte.route("**/*", self._filtrer)
         self.page = self.contexte.new_page()
+        # Ce que la Content-Security-Policy a bloqué (un script ou un style en ligne...).
+        self.violations_csp = []
+        self.page.on("console", self._noter_csp)
+
+    def _noter_csp(self, message):
+        if "Content Security Policy" in message.text:
+            self.violations_csp.append(f"{self.page.url} : {message.text}")
 
     def _filtrer(self, route):
         adresse = urlsplit(route.request.url)
@@ -98,6 +105,7 @@ class Session:
         assert not self.requetes_externes, (
             f"Requêtes vers l'extérieur tentées : {self.requetes_externes}"
         )
+        assert not self.violations_csp, "Bloqué par la CSP :\n" + "\n".join(self.violations_csp)
 
     def verifier_accessibilite(self):
         """axe (WCAG 2.1 A et AA) sur la page affichée : aucune violation admise."""
