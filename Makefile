@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # Réglages de développement pour `make run` ; la production lit son propre environnement.
 DEV_ENV := DEBUG=1 SECRET_KEY=dev-seulement-pas-un-vrai-secret
 
-.PHONY: install run migrate demo lint format test test-e2e check-deploy clean
+.PHONY: install run migrate demo code-demo lint format test test-e2e check-deploy clean
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ migrate: install
 
 demo: migrate
 	$(DEV_ENV) $(MANAGE) seed_demo
+
+# Le code TOTP du moment pour les comptes de démonstration (secret publié dans le README).
+code-demo: install
+	@$(BIN)/python -c "import base64; from django_otp.oath import totp; \
+	print(f'{totp(base64.b32decode(\"JBSWY3DPEHPK3PXP\")):06d}')"
 
 run: demo
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000

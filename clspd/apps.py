@@ -6,4 +6,4 @@ class ClspdConfig(AppConfig):
     verbose_name = "Conseils et partenaires"
 
     def ready(self):
-        from clspd import sessions  # noqa: F401 (le signal de connexion)
+        from clspd import double_authentification, sessions  # noqa: F401 (signaux de connexion)

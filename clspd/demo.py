@@ -1,6 +1,9 @@
 """Démonstration du cœur : deux conseils fictifs, leur territoire, leurs partenaires."""
 
+import base64
+
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clspd import services
 from clspd.models import (
@@ -120,6 +123,11 @@ PERSONNES = [
 ]
 
 
+# Le secret TOTP de tous les comptes de démonstration, publié dans le README : n'importe
+# quelle application d'authentification le saisit et donne les codes.
+SECRET_TOTP_DEMO = "JBSWY3DPEHPK3PXP"
+
+
 def compte(email, mot_de_passe, **champs):
     utilisateur, _ = Utilisateur.objects.get_or_create(email=email, defaults=champs)
     for nom, valeur in champs.items():
@@ -127,6 +135,11 @@ def compte(email, mot_de_passe, **champs):
     utilisateur.is_active = True
     utilisateur.set_password(mot_de_passe)
     utilisateur.save()
+    TOTPDevice.objects.update_or_create(
+        user=utilisateur,
+        name="Démonstration",
+        defaults={"key": base64.b32decode(SECRET_TOTP_DEMO).hex(), "confirmed": True},
+    )
     return utilisateur
 
 

@@ -134,3 +134,14 @@ class ReauthentificationForm(AvecBouton, forms.Form):
         if utilisateur is None or utilisateur.pk != self.request.user.pk:
             raise forms.ValidationError("Mot de passe incorrect.")
         return mot_de_passe
+
+
+class CodeForm(AvecBouton, forms.Form):
+    libelle_bouton = "Valider le code"
+
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text="Les 6 chiffres affichés par votre application, ou l'un de vos codes de secours.",
+    )

@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Ordre de dépendance : evaluation -> programmes -> groupes -> clspd.
     "clspd",
     "groupes",
@@ -68,9 +71,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "clspd.sessions.ExpirationDesSessions",
+    "clspd.double_authentification.DoubleAuthentification",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # En dernier, comme le demande django-axes : il répond aux connexions bloquées.
@@ -205,6 +210,11 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Double authentification (TOTP) : exigée de ceux que désigne la fonction ci-dessous.
+DOUBLE_AUTHENTIFICATION_OBLIGATOIRE = env_bool("DOUBLE_AUTHENTIFICATION_OBLIGATOIRE", True)
+DOUBLE_AUTHENTIFICATION_EXIGEE_POUR = "groupes.selectors.double_authentification_exigee"
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "Coordination CLSPD")
+
 # Sessions : fermées après 30 minutes sans activité, 12 heures après la connexion au plus ;
 # les actions sensibles redemandent le mot de passe au-delà de 10 minutes.
 SESSION_INACTIVITE = env_int("SESSION_INACTIVITE_MINUTES", 30) * 60

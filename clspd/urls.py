@@ -15,6 +15,26 @@ comptes = [
     path("mes-donnees/", compte.mes_donnees, name="mes_donnees"),
     path("reauthentification/", views.reauthentification, name="reauthentification"),
     path(
+        "double-authentification/",
+        views.double_authentification,
+        name="double_authentification",
+    ),
+    path(
+        "double-authentification/inscription/",
+        views.double_authentification_inscrire,
+        name="double_authentification_inscrire",
+    ),
+    path(
+        "double-authentification/codes-de-secours/",
+        views.codes_de_secours,
+        name="codes_de_secours",
+    ),
+    path(
+        "double-authentification/desactiver/",
+        views.double_authentification_desactiver,
+        name="double_authentification_desactiver",
+    ),
+    path(
         "connexion/",
         auth_views.LoginView.as_view(
             authentication_form=ConnexionForm, redirect_authenticated_user=True

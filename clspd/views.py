@@ -11,9 +11,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
+from clspd import double_authentification as deux_facteurs
 from clspd import permissions, selectors, services
 from clspd.forms import (
+    CodeForm,
     ConfirmationForm,
     FinForm,
     InstitutionForm,
@@ -265,15 +268,82 @@ class ActivationView(auth_views.PasswordResetConfirmView):
         return response
 
 
+def _suivante(request):
+    """L'adresse où revenir (``next``), si elle est de ce site ; sinon l'accueil."""
+    suivante = request.POST.get("next") or request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        suivante, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return suivante
+    return reverse("accueil")
+
+
 def reauthentification(request):
     """Le mot de passe redemandé avant une action sensible, puis retour à cette action."""
     form = ReauthentificationForm(donnees_envoyees(request), request=request)
-    suivante = request.POST.get("next") or request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        suivante, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        suivante = reverse("accueil")
     if request.method == "POST" and form.is_valid():
         noter_une_authentification(request)
-        return redirect(suivante)
-    return render(request, "registration/reauthentification.html", {"form": form, "next": suivante})
+        return redirect(_suivante(request))
+    return render(request, "registration/reauthentification.html", {"form": form})
+
+
+# Double authentification ------------------------------------------------------------------
+
+
+def double_authentification(request):
+    """Le code de l'application (ou de secours), après le mot de passe."""
+    form = CodeForm(donnees_envoyees(request))
+    if request.method == "POST" and form.is_valid():
+        if deux_facteurs.verifier(request, form.cleaned_data["code"]):
+            return redirect(_suivante(request))
+        form.add_error("code", "Code incorrect ou expiré.")
+    return render(request, "registration/double_authentification.html", {"form": form})
+
+
+def double_authentification_inscrire(request):
+    """Associer une application d'authentification : sa clé, puis un premier code."""
+    appareil = deux_facteurs.appareil_en_cours_d_inscription(request.user)
+    form = CodeForm(donnees_envoyees(request))
+    if request.method == "POST" and form.is_valid():
+        codes = deux_facteurs.confirmer_l_inscription(request, appareil, form.cleaned_data["code"])
+        if codes is not None:
+            return render(
+                request,
+                "registration/codes_de_secours.html",
+                {"codes": codes, "suivante": _suivante(request)},
+            )
+        form.add_error("code", "Code incorrect ou expiré : vérifiez l'heure de votre appareil.")
+    return render(
+        request,
+        "registration/double_authentification_inscrire.html",
+        {
+            "form": form,
+            "cle": deux_facteurs.cle_base32(appareil),
+            "qr_code": deux_facteurs.qr_code(appareil),
+            "obligatoire": request.session.get(deux_facteurs.ETAPE) == deux_facteurs.INSCRIRE,
+        },
+    )
+
+
+@require_POST
+@authentification_recente
+def codes_de_secours(request):
+    if not deux_facteurs.a_un_appareil(request.user):
+        return redirect("mon_compte")
+    codes = deux_facteurs.codes_de_secours_renouveler(request.user)
+    return render(
+        request,
+        "registration/codes_de_secours.html",
+        {"codes": codes, "suivante": reverse("mon_compte")},
+    )
+
+
+@require_POST
+@authentification_recente
+def double_authentification_desactiver(request):
+    if deux_facteurs.exigee(request.user):
+        messages.error(request, "Votre rôle exige la double authentification : elle reste activée.")
+    else:
+        deux_facteurs.desactiver(request.user)
+        messages.success(request, "La double authentification est désactivée.")
+    return redirect("mon_compte")

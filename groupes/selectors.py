@@ -611,3 +611,16 @@ def donnees_personnelles(user):
             for log in AccessLog.objects.filter(username=user.email).order_by("attempt_time")
         ],
     }
+
+
+def double_authentification_exigee(user):
+    """Coordonnateurs, pilotes, et membres des groupes qui suivent des situations."""
+    if (
+        user.conseils_coordonnes.exists()
+        or user.designations_pilote.filter(date_fin__isnull=True).exists()
+    ):
+        return True
+    suivi = Q(groupe__nature=GroupeOperationnel.Nature.CCOP) | Q(
+        groupe__programme__axe=Programme.Axe.JEUNES
+    )
+    return user.appartenances.actives().filter(suivi).exists()

@@ -61,6 +61,10 @@ def _gabarits_stricts(settings):
 REGLAGES_DE_TEST = {
     "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    # La double authentification n'est exigée que dans les tests qui la vérifient
+    # (tests/clspd/test_double_authentification.py, et toutes les URL du projet dans
+    # test_permissions.py) : les autres se connectent par force_login, sans code.
+    "DOUBLE_AUTHENTIFICATION_OBLIGATOIRE": False,
 }
 
 

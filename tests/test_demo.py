@@ -1,10 +1,13 @@
 """La démonstration de ``make run`` : elle se charge, deux fois sans rien doubler, et montre
 ce que le README promet (la charte à accepter par membre.jeunes, des situations fictives)."""
 
+import base64
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groupes.models import AcceptationCharte, GroupeOperationnel, Reunion, Situation
 from programmes.models import Action
@@ -19,7 +22,8 @@ def comptes():
     }
 
 
-def test_la_demonstration_se_charge_deux_fois_a_l_identique():
+def test_la_demonstration_se_charge_deux_fois_a_l_identique(settings):
+    settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     premiers = comptes()
     call_command("seed_demo", stdout=io.StringIO())
@@ -36,3 +40,23 @@ def test_la_demonstration_se_charge_deux_fois_a_l_identique():
     assert acceptees == {"pilote.jeunes@demo.clspd.fr"}
     prochaine = jeunes.reunions.filter(situations__isnull=False).distinct().get()
     assert prochaine.situations.count() == 2
+
+
+def test_la_demonstration_refuse_de_se_charger_sans_debug(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG=1"):
+        call_command("seed_demo", stdout=io.StringIO())
+
+    assert not GroupeOperationnel.objects.exists()
+
+
+def test_les_comptes_de_demonstration_ont_le_secret_totp_publie(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+
+    appareil = TOTPDevice.objects.get(user__email="pilote.jeunes@demo.clspd.fr")
+
+    assert appareil.confirmed
+    assert base64.b32encode(appareil.bin_key).decode() == "JBSWY3DPEHPK3PXP"
+    assert appareil.verify_token(totp(appareil.bin_key))

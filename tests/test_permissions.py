@@ -316,6 +316,13 @@ TABLE = {
     "deconnexion_partout": Route({"anonyme": VERS_CONNEXION} | dict.fromkeys(CONNECTEES, 405)),
     "mes_donnees": Route(reserve_a(*CONNECTEES), contient='"adresse_electronique"'),
     "reauthentification": Route(reserve_a(*CONNECTEES), contient="Confirmer votre identité"),
+    "double_authentification": Route(reserve_a(*CONNECTEES), contient="Valider le code"),
+    "double_authentification_inscrire": Route(reserve_a(*CONNECTEES), contient="Clé :"),
+    # Des écritures sur soi-même seulement, testées dans test_double_authentification.
+    "codes_de_secours": Route({"anonyme": VERS_CONNEXION} | dict.fromkeys(CONNECTEES, 405)),
+    "double_authentification_desactiver": Route(
+        {"anonyme": VERS_CONNEXION} | dict.fromkeys(CONNECTEES, 405)
+    ),
     "mot_de_passe_modifie": Route(reserve_a(*CONNECTEES)),
     "reinitialisation": Route(PUBLIQUE),
     "reinitialisation_envoyee": Route(PUBLIQUE),
@@ -1301,3 +1308,29 @@ def test_le_superutilisateur_n_atteint_pas_le_suivi_individuel(client, monde, su
     ]:
         assert client.get(reverse(f"groupes:{nom}", args=[objet.pk])).status_code == 404, nom
     assert JournalAcces.objects.count() == avant
+
+
+# La double authentification garde toutes les pages ----------------------------------------
+
+PAGES_DU_PILOTE = [nom for nom in sorted(TABLE) if TABLE[nom].attendus["pilote"] == 200]
+LIBRES = {"double_authentification", "double_authentification_inscrire", "deconnexion"}
+
+
+def test_sans_code_le_pilote_n_atteint_aucune_page(client, monde, settings):
+    """L'obligation active, le pilote connecté par son seul mot de passe est renvoyé vers
+    l'inscription depuis chaque page qu'il pourrait voir, sauf l'inscription elle-même."""
+    settings.DOUBLE_AUTHENTIFICATION_OBLIGATOIRE = True
+    client.force_login(monde.personas["pilote"])
+    inscription = reverse("double_authentification_inscrire")
+    assert len(PAGES_DU_PILOTE) > 50
+
+    for nom in PAGES_DU_PILOTE:
+        url = adresse(nom, monde)
+        reponse = client.get(url)
+        if nom in LIBRES:
+            assert reponse.status_code == 200, nom
+        else:
+            assert reponse.status_code == 302, nom
+            assert (
+                reponse["Location"] == redirect_to_login(url, login_url=inscription)["Location"]
+            ), nom

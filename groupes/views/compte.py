@@ -10,12 +10,20 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clspd import double_authentification as deux_facteurs
 from clspd import services as comptes
 from groupes import selectors
 
 
 def mon_compte(request):
-    return render(request, "registration/mon_compte.html")
+    return render(
+        request,
+        "registration/mon_compte.html",
+        {
+            "double_authentification": deux_facteurs.a_un_appareil(request.user),
+            "double_authentification_exigee": deux_facteurs.exigee(request.user),
+        },
+    )
 
 
 @require_POST

@@ -9,8 +9,11 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+
+from clspd.demo import SECRET_TOTP_DEMO
 
 MOT_DE_PASSE_DEMO = "demo-clspd-2026"
 
@@ -27,6 +30,12 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, password, **options):
+        # Des comptes au mot de passe et au secret TOTP publiés : jamais en production.
+        if not settings.DEBUG:
+            raise CommandError(
+                "La démonstration ne se charge qu'avec DEBUG=1 : ses comptes ont un mot de "
+                "passe et un secret de double authentification publiés dans le README."
+            )
         contexte = {}
         for config in apps.get_app_configs():
             nom = f"{config.name}.demo"
@@ -36,3 +45,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Comptes de démonstration :"))
         for email, role in contexte.get("comptes", []):
             self.stdout.write(f"  {email:<38} {role}")
+        self.stdout.write(
+            f"Double authentification : tous ont le secret TOTP {SECRET_TOTP_DEMO} (base32)."
+        )
