@@ -120,3 +120,14 @@ class UtilisateurAdmin(UserAdmin):
     readonly_fields = ["last_login"]
     filter_horizontal = []
     list_filter = ["is_active", "is_superuser"]
+    actions = ["desactiver"]
+
+    @admin.action(description="Désactiver les comptes sélectionnés (sans rien effacer)")
+    def desactiver(self, request, comptes):
+        for compte in comptes:
+            services.compte_desactiver(compte)
+        self.message_user(request, f"{len(comptes)} compte(s) désactivé(s).")
+
+    def has_delete_permission(self, request, obj=None):
+        # Un compte se désactive : effacé, il emporterait l'auteur de ce qu'il a écrit.
+        return False

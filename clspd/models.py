@@ -8,6 +8,7 @@ from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.utils.crypto import salted_hmac
 from guardian.models import UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
 
 valider_code_insee = RegexValidator(
     r"^(?:\d{5}|2[AB]\d{3})$",
@@ -224,6 +225,7 @@ class Territoire(UniciteParConseil, models.Model):
     )
 
     chemin_conseil = "conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "territoire"
@@ -288,6 +290,7 @@ class Institution(UniciteParConseil, models.Model):
     telephone = models.CharField("téléphone", max_length=30, blank=True)
 
     chemin_conseil = "conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "institution"
@@ -434,6 +437,7 @@ class MembreFormationRestreinte(models.Model):
     date_fin = models.DateField("date de fin", null=True, blank=True)
 
     chemin_conseil = "conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "membre de la formation restreinte"

@@ -69,6 +69,14 @@ def coordonnateur_retirer(*, conseil, utilisateur):
 # Comptes ----------------------------------------------------------------------------------
 
 
+def compte_desactiver(utilisateur):
+    """Le compte ne se connecte plus et ses sessions ouvertes se ferment ; tout ce qu'il a
+    écrit (réunions, décisions, saisies, historique) reste, à son nom."""
+    utilisateur.is_active = False
+    utilisateur.save(update_fields=["is_active"])
+    sessions_fermer_partout(utilisateur)
+
+
 def sessions_fermer_partout(utilisateur):
     """Toutes les sessions ouvertes du compte deviennent invalides (voir
     ``Utilisateur._get_session_auth_hash``)."""

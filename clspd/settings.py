@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "simple_history",
     # Ordre de dépendance : evaluation -> programmes -> groupes -> clspd.
     "clspd",
     "groupes",
@@ -66,12 +67,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "clspd.middleware.MethodesHttp",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # L'auteur de chaque modification, pour l'historique (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "clspd.sessions.ExpirationDesSessions",
@@ -136,6 +140,11 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Derrière un proxy de confiance qui remplace (et non complète) l'en-tête de l'adresse du
+# client, par exemple nginx avec « proxy_set_header X-Forwarded-For $remote_addr; » :
+# EN_TETE_ADRESSE_CLIENT=HTTP_X_FORWARDED_FOR. Vide : l'adresse de la connexion TCP.
+EN_TETE_ADRESSE_CLIENT = env("EN_TETE_ADRESSE_CLIENT")
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(filter(None, [EN_TETE_ADRESSE_CLIENT, "REMOTE_ADDR"]))
 AXES_USERNAME_FORM_FIELD = "username"  # le champ du formulaire, qui porte l'adresse
 AXES_LOCKOUT_TEMPLATE = "registration/connexion_bloquee.html"
 LOGIN_URL = "connexion"
@@ -223,6 +232,10 @@ REAUTHENTIFICATION_APRES = env_int("REAUTHENTIFICATION_MINUTES", 10) * 60
 SESSION_COOKIE_AGE = SESSION_DUREE_MAXIMALE
 
 PAGINATION = 25
+
+# L'historique des modifications, le journal des accès aux situations et les traces de
+# connexion sont gardés tant de mois, puis effacés par la commande quotidienne.
+CONSERVATION_JOURNAUX_MOIS = env_int("CONSERVATION_JOURNAUX_MOIS", 12)
 
 LOGGING = {
     "version": 1,

@@ -60,6 +60,15 @@ def confirmer(request, *, service, libelle, gabarit, succes, retour, contexte):
     return render(request, gabarit, {**contexte, "form": form})
 
 
+def adresse_du_client(request):
+    """L'adresse IP de la personne (celle qu'écrit le proxy de confiance, s'il y en a un)."""
+    meta = request.META
+    brute = (settings.EN_TETE_ADRESSE_CLIENT and meta.get(settings.EN_TETE_ADRESSE_CLIENT)) or (
+        meta.get("REMOTE_ADDR")
+    )
+    return brute.split(",")[0].strip() if brute else None
+
+
 def base_url(request):
     return request.build_absolute_uri("/").rstrip("/")
 

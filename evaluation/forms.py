@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clspd.forms import AvecBouton
+from clspd.revisions import ChampRevision
 from evaluation.models import (
     HORS_TERRITOIRE,
     PERIODES_PAR_AN,
@@ -264,6 +265,8 @@ class SaisieForm(forms.Form):
 
     SOUMETTRE = "soumettre"
 
+    revision = ChampRevision()
+
     def __init__(self, *args, suivis, valeurs, territoires, proposees=None, **kwargs):
         """``suivis`` : les indicateurs suivis ; ``valeurs`` : {indicateur_id: Valeur} ;
         ``proposees`` : {indicateur_id: nombre}, la valeur initiale d'un champ encore vide."""
@@ -279,7 +282,7 @@ class SaisieForm(forms.Form):
             sections.append(Fieldset(famille, *objets))
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}
-        self.helper.layout = Layout(*sections)
+        self.helper.layout = Layout("revision", *sections)
         self.helper.add_input(BoutonSecondaire("brouillon", "Enregistrer le brouillon"))
         self.helper.add_input(Submit(self.SOUMETTRE, "Soumettre au pilote"))
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from clspd.models import Conseil, Programme, champ_texte
 from programmes.models import Action
@@ -68,6 +69,7 @@ class Indicateur(models.Model):
     ordre = models.PositiveSmallIntegerField("ordre", default=100)
 
     chemin_conseil = "conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "indicateur"
@@ -134,6 +136,7 @@ class EvaluationAction(models.Model):
 
     chemin_groupe = "action__plan__groupe"
     chemin_conseil = "action__plan__groupe__conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "évaluation d'une action"
@@ -169,6 +172,7 @@ class IndicateurSuivi(models.Model):
 
     chemin_groupe = "evaluation__action__plan__groupe"
     chemin_conseil = "evaluation__action__plan__groupe__conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "indicateur suivi"
@@ -254,6 +258,9 @@ class Saisie(models.Model):
 
     chemin_groupe = "evaluation__action__plan__groupe"
     chemin_conseil = "evaluation__action__plan__groupe__conseil"
+    # Verrouillage optimiste : chaque enregistrement l'incrémente (clspd/revisions.py).
+    revision = models.PositiveIntegerField("révision", default=0, editable=False)
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "saisie"
@@ -322,6 +329,7 @@ class Valeur(models.Model):
 
     chemin_groupe = "saisie__evaluation__action__plan__groupe"
     chemin_conseil = "saisie__evaluation__action__plan__groupe__conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "valeur"
@@ -396,6 +404,7 @@ class RapportEvaluation(models.Model):
     examine_le = models.DateTimeField("examiné le", null=True, blank=True)
 
     chemin_conseil = "conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "rapport d'évaluation"
@@ -440,6 +449,7 @@ class CommentaireRapport(models.Model):
     cree_le = models.DateTimeField("écrit le", auto_now_add=True)
 
     chemin_conseil = "rapport__conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "commentaire"

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from clspd.revisions import verifier_revision
 from clspd.services import enregistrer
 from evaluation import selectors
 from evaluation.models import (
@@ -187,14 +188,16 @@ _NOM_DIMENSION = {"age": "âge", "sexe": "sexe", "territoire": "territoire"}
 
 
 @transaction.atomic
-def saisie_enregistrer(saisie, *, auteur, valeurs, soumettre=False):
+def saisie_enregistrer(saisie, *, auteur, valeurs, soumettre=False, revision=None):
     """Enregistre les valeurs ({indicateur: valeur brute}) d'un brouillon ou d'une saisie
-    renvoyée ; les soumet au pilote si demandé (les textes sont alors obligatoires)."""
+    renvoyée ; les soumet au pilote si demandé (les textes sont alors obligatoires).
+    ``revision`` : celle de la saisie qu'affichait le formulaire."""
     saisie = Saisie.objects.select_for_update().get(pk=saisie.pk)
     if _verrouillee(saisie):
         raise SaisieVerrouillee()
     if saisie.statut not in (Saisie.Statut.BROUILLON, Saisie.Statut.RENVOYEE):
         raise ValidationError("Cette saisie est soumise ou validée : elle ne se modifie plus.")
+    verifier_revision(saisie, revision)
     suivis = {s.indicateur: s for s in selectors.indicateurs_suivis(saisie.evaluation)}
     territoires = list(saisie.evaluation.action.plan.groupe.conseil.territoires.order_by("pk"))
     erreurs, propres = {}, {}

@@ -19,6 +19,7 @@ urlpatterns = [
     path("evaluations/<int:pk>/saisies/ouvrir/", saisies.saisie_ouvrir, name="saisie_ouvrir"),
     path("saisies/", saisies.mes_saisies, name="mes_saisies"),
     path("saisies/<int:pk>/", saisies.saisie, name="saisie"),
+    path("saisies/<int:pk>/historique/", saisies.saisie_historique, name="saisie_historique"),
     path("saisies/<int:pk>/valider/", saisies.saisie_valider, name="saisie_valider"),
     path("saisies/<int:pk>/renvoyer/", saisies.saisie_renvoyer, name="saisie_renvoyer"),
     # Rapports d'évaluation remis à la formation restreinte
@@ -29,6 +30,7 @@ urlpatterns = [
         name="rapport_preparer",
     ),
     path("rapports/<int:pk>/", rapports.rapport, name="rapport"),
+    path("rapports/<int:pk>/historique/", rapports.rapport_historique, name="rapport_historique"),
     path("rapports/<int:pk>/soumettre/", rapports.rapport_soumettre, name="rapport_soumettre"),
     path("rapports/<int:pk>/commenter/", rapports.rapport_commenter, name="rapport_commenter"),
     path("rapports/<int:pk>/conclure/", rapports.rapport_conclure, name="rapport_conclure"),

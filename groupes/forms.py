@@ -1,10 +1,13 @@
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
 from clspd.forms import AvecBouton, ChampDate, PersonneForm
 from clspd.models import Programme, Utilisateur
+from clspd.revisions import ChampRevision
 from groupes.models import (
     ActionSuivi,
     Appartenance,
@@ -132,7 +135,34 @@ def _libelle_situation(situation):
     return f"{situation.reference} — {situation.prenom} {situation.nom}"
 
 
-class ChampSituations(forms.ModelMultipleChoiceField):
+class ChoixMultiples(forms.ModelMultipleChoiceField):
+    """Plusieurs objets cochés. Django vérifie chaque identifiant envoyé, mais sa requête
+    ``pk__in`` échoue (OverflowError sous SQLite : une erreur 500) sur un entier hors des
+    bornes de la base : un tel identifiant n'est celui d'aucun objet, il est refusé comme un
+    choix inconnu."""
+
+    def _check_values(self, value):
+        champ = self.queryset.model._meta.pk
+        if self.to_field_name:
+            champ = self.queryset.model._meta.get_field(self.to_field_name)
+        type_ = champ.get_internal_type()
+        if type_ in connection.ops.integer_field_ranges and isinstance(value, list | tuple):
+            minimum, maximum = connection.ops.integer_field_range(type_)
+            for valeur in value:
+                try:
+                    entier = int(valeur)
+                except (TypeError, ValueError):
+                    continue  # Django refuse lui-même ce qui n'est pas un identifiant
+                if not minimum <= entier <= maximum:
+                    raise ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": valeur},
+                    )
+        return super()._check_values(value)
+
+
+class ChampSituations(ChoixMultiples):
     """Les situations à examiner, pour qui a accepté la charte : seule leur référence sort
     du groupe (comptes rendus, courriels)."""
 
@@ -319,6 +349,8 @@ ParticipantFormSet = forms.formset_factory(
 
 class CompteRenduForm(AvecBouton, forms.Form):
     libelle_bouton = "Enregistrer le brouillon"
+
+    revision = ChampRevision()
 
     synthese = forms.CharField(
         label="Synthèse",

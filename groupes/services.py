@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clspd import permissions
+from clspd.revisions import verifier_revision
 from clspd.services import personne_obtenir_ou_inviter
 from groupes import convocations, selectors
 from groupes.models import (
@@ -171,7 +172,10 @@ def pilote_designer(*, groupe, auteur, pilote, date_designation, accord_maire_le
             )
         precedente.date_fin = date_designation
         precedente.save(update_fields=["date_fin"])
-    groupe.appartenances.actives().filter(role=Role.PILOTE).update(role=Role.MEMBRE)
+    # Une à une (et non par update) : chaque changement de rôle entre dans l'historique.
+    for ancienne in groupe.appartenances.actives().filter(role=Role.PILOTE):
+        ancienne.role = Role.MEMBRE
+        ancienne.save(update_fields=["role"])
     designation = DesignationPilote(
         groupe=groupe,
         pilote=pilote,
@@ -441,13 +445,15 @@ def presences_enregistrer(reunion, *, auteur, presences, participants_exterieurs
 
 
 @transaction.atomic
-def compte_rendu_enregistrer(reunion, *, auteur, synthese, notes):
-    """Enregistre la synthèse et les notes ({point: texte}) dans le brouillon."""
+def compte_rendu_enregistrer(reunion, *, auteur, synthese, notes, revision=None):
+    """Enregistre la synthèse et les notes ({point: texte}) dans le brouillon ; ``revision``
+    est celle du brouillon qu'affichait le formulaire (0 : pas encore de brouillon)."""
     reunion = Reunion.objects.select_for_update().get(pk=reunion.pk)
     brouillon = _brouillon(reunion, auteur)
+    verifier_revision(brouillon, revision)
     brouillon.synthese = synthese
     brouillon.full_clean()
-    brouillon.save(update_fields=["synthese"])
+    brouillon.save(update_fields=["synthese", "revision"])
     for point, texte in notes.items():
         if point.reunion_id != reunion.pk:
             raise ValidationError("Ce point n'appartient pas à l'ordre du jour de la réunion.")

@@ -10,6 +10,8 @@ urlpatterns = [
     path("conseils/<int:conseil_pk>/groupes/nouveau/", vues.groupe_creer, name="creer"),
     path("groupes/<int:pk>/", vues.groupe_detail, name="detail"),
     path("groupes/<int:pk>/modifier/", vues.groupe_modifier, name="modifier"),
+    path("groupes/<int:pk>/historique/", vues.groupe_historique, name="historique"),
+    path("reunions/<int:pk>/historique/", reunions.reunion_historique, name="reunion_historique"),
     path("groupes/<int:pk>/membres/ajouter/", vues.membre_ajouter, name="membre_ajouter"),
     path(
         "groupes/<int:pk>/membres/<int:appartenance_pk>/retirer/",

@@ -7,7 +7,8 @@ from django.utils.text import Truncator
 
 from clspd.forms import AvecBouton, ChampDate
 from clspd.models import Programme, Utilisateur
-from groupes.forms import ChampHeure
+from clspd.revisions import ChampRevision
+from groupes.forms import ChampHeure, ChoixMultiples
 from groupes.models import Appartenance, Decision
 from programmes.models import (
     MESURES_TECHNIQUES,
@@ -108,6 +109,8 @@ class PlanForm(AvecBouton, forms.ModelForm):
 
     libelle_bouton = "Enregistrer le plan"
 
+    revision = ChampRevision()
+
     date_debut = ChampDate(label="Début de la période")
     date_fin = ChampDate(label="Fin de la période")
     adopte_le = ChampDate(
@@ -124,8 +127,10 @@ class PlanForm(AvecBouton, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["revision"].initial = self.instance.revision
         if self.instance.a_un_etat_des_lieux:
             self.helper.layout = Layout(
+                "revision",
                 "titre",
                 "date_debut",
                 "date_fin",
@@ -138,7 +143,7 @@ class PlanForm(AvecBouton, forms.ModelForm):
                 del self.fields[nom]
 
     def champs(self):
-        return {nom: self.cleaned_data[nom] for nom in self.fields}
+        return {nom: self.cleaned_data[nom] for nom in self.fields if nom != "revision"}
 
 
 # Schéma local de tranquillité publique ------------------------------------------------------
@@ -235,6 +240,7 @@ class ActionForm(AvecBouton, forms.ModelForm):
             "date_fin",
             "statut",
         ]
+        field_classes = {"partenaires": ChoixMultiples}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "objectifs": forms.Textarea(attrs={"rows": 4}),

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from clspd.models import Institution, Programme, Territoire, champ_texte
 from groupes.models import Decision, GroupeOperationnel
@@ -59,6 +60,9 @@ class PlanAction(models.Model):
 
     chemin_groupe = "groupe"
     chemin_conseil = "groupe__conseil"
+    # Verrouillage optimiste : chaque enregistrement l'incrémente (clspd/revisions.py).
+    revision = models.PositiveIntegerField("révision", default=0, editable=False)
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "plan d'action"
@@ -129,6 +133,7 @@ class LieuSensible(models.Model):
 
     chemin_groupe = "plan__groupe"
     chemin_conseil = "plan__groupe__conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "lieu sensible"
@@ -178,6 +183,7 @@ class PeriodeSensible(models.Model):
 
     chemin_groupe = "lieu__plan__groupe"
     chemin_conseil = "lieu__plan__groupe__conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "période sensible"
@@ -247,6 +253,7 @@ class Mesure(models.Model):
 
     chemin_groupe = "lieu__plan__groupe"
     chemin_conseil = "lieu__plan__groupe__conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "mesure"
@@ -337,6 +344,7 @@ class Action(models.Model):
 
     chemin_groupe = "plan__groupe"
     chemin_conseil = "plan__groupe__conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "action"
@@ -418,6 +426,7 @@ class Financement(models.Model):
 
     chemin_groupe = "action__plan__groupe"
     chemin_conseil = "action__plan__groupe__conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "ligne de financement"
@@ -508,6 +517,7 @@ class Proposition(models.Model):
 
     chemin_groupe = "action__plan__groupe"
     chemin_conseil = "action__plan__groupe__conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "proposition"

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from clspd.revisions import verifier_revision
 from clspd.services import enregistrer
 from programmes.models import (
     Action,
@@ -43,9 +44,12 @@ def plan_creer(*, groupe, **champs):
 
 
 @transaction.atomic
-def plan_modifier(plan, **champs):
-    _plan_modifiable(plan)
-    return enregistrer(plan, **champs)
+def plan_modifier(plan, *, revision=None, **champs):
+    """``revision`` : celle du plan qu'affichait le formulaire."""
+    enregistre = PlanAction.objects.select_for_update().get(pk=plan.pk)
+    _plan_modifiable(enregistre)
+    verifier_revision(enregistre, revision)
+    return enregistrer(enregistre, **champs)
 
 
 # Schéma local de tranquillité publique ------------------------------------------------------

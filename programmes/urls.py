@@ -9,6 +9,7 @@ urlpatterns = [
     path("groupes/<int:pk>/plans/", plans.plan_liste, name="plans"),
     path("groupes/<int:pk>/plans/nouveau/", plans.plan_creer, name="plan_creer"),
     path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/historique/", plans.plan_historique, name="plan_historique"),
     path("plans/<int:pk>/modifier/", plans.plan_modifier, name="plan_modifier"),
     path("plans/<int:pk>/pdf/", plans.plan_pdf, name="plan_pdf"),
     # Schéma local de tranquillité publique

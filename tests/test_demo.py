@@ -60,3 +60,25 @@ def test_les_comptes_de_demonstration_ont_le_secret_totp_publie(settings):
     assert appareil.confirmed
     assert base64.b32encode(appareil.bin_key).decode() == "JBSWY3DPEHPK3PXP"
     assert appareil.verify_token(totp(appareil.bin_key))
+
+
+def test_verifier_installation_apres_la_demonstration(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    sortie = io.StringIO()
+
+    call_command("verifier_installation", stdout=sortie)
+
+    lignes = sortie.getvalue().splitlines()
+    assert "groupes.GroupeOperationnel 5" in lignes
+    assert any(ligne.startswith("page /groupes/") and ligne.endswith(" 200") for ligne in lignes)
+    assert lignes[-1] == "Installation vérifiée."
+    assert "@" not in sortie.getvalue()  # aucune adresse, aucun nom
+
+
+def test_verifier_une_installation_vide():
+    sortie = io.StringIO()
+
+    call_command("verifier_installation", stdout=sortie)
+
+    assert "Aucun coordonnateur : pages non vérifiées." in sortie.getvalue()

@@ -399,6 +399,15 @@ TABLE = {
     "groupes:detail": Route(
         reserve_a("membre", "pilote", "coordonnateur"), kwargs=_groupe, du_conseil=True
     ),
+    "groupes:historique": Route(
+        reserve_a("membre", "pilote", "coordonnateur"),
+        kwargs=_groupe,
+        du_conseil=True,
+        contient="Historique des modifications",
+    ),
+    "groupes:reunion_historique": Route(
+        PILOTAGE, kwargs=_objet("reunion_validee"), du_conseil=True, contient="Compte rendu"
+    ),
     "groupes:modifier": Route(
         COORDINATION,
         kwargs=_groupe,
@@ -522,6 +531,9 @@ TABLE = {
     ),
     "programmes:plan_detail": Route(
         LECTURE_DES_PLANS, kwargs=_objet("plan"), du_conseil=True, contient="Plan du groupe"
+    ),
+    "programmes:plan_historique": Route(
+        LECTURE_DES_PLANS, kwargs=_objet("plan"), du_conseil=True, contient="Action du plan"
     ),
     "programmes:plan_modifier": Route(
         PILOTAGE, kwargs=_objet("plan"), du_conseil=True, ecriture=_plan_donnees("Plan renommé")
@@ -704,6 +716,9 @@ TABLE = {
         du_conseil=True,
         ecriture=lambda m: {f"indicateur_{m.beneficiaires.pk}": "12"},
     ),
+    "evaluation:saisie_historique": Route(
+        SAISIE, kwargs=_objet("saisie_soumise"), du_conseil=True, contient="Valeur"
+    ),
     "evaluation:saisie_valider": Route(
         PILOTAGE, kwargs=_objet("saisie_soumise"), du_conseil=True, ecriture=lambda m: {}
     ),
@@ -722,6 +737,9 @@ TABLE = {
     ),
     # La formation restreinte ne voit un rapport qu'une fois soumis.
     "evaluation:rapport": Route(FORMATION_RESTREINTE, kwargs=_objet("rapport"), du_conseil=True),
+    "evaluation:rapport_historique": Route(
+        FORMATION_RESTREINTE, kwargs=_objet("rapport"), du_conseil=True, contient="Création"
+    ),
     "evaluation:rapport_pdf": Route(
         FORMATION_RESTREINTE, kwargs=_objet("rapport"), du_conseil=True
     ),
@@ -1334,3 +1352,29 @@ def test_sans_code_le_pilote_n_atteint_aucune_page(client, monde, settings):
             assert (
                 reponse["Location"] == redirect_to_login(url, login_url=inscription)["Location"]
             ), nom
+
+
+# Les méthodes HTTP -------------------------------------------------------------------------
+
+AUTRES_METHODES = ("put", "patch", "delete", "options", "trace")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_seules_get_head_et_post_sont_acceptees(client, monde, persona):
+    """Chaque URL, pour chaque méthode autre que GET, HEAD et POST : 405, sans rien écrire ;
+    HEAD répond comme GET. (GET et POST sont éprouvés ligne par ligne ci-dessus.)"""
+    connecter(client, monde.personas[persona])
+    avant = etat_de_la_base()
+
+    for nom in sorted(TABLE):
+        url = adresse(nom, monde)
+        for methode in AUTRES_METHODES:
+            reponse = getattr(client, methode)(url)
+            assert reponse.status_code == 405, (nom, methode)
+            assert reponse["Allow"] == "GET, HEAD, POST"
+    assert etat_de_la_base() == avant
+
+    # HEAD est un GET sans corps : il peut, comme lui, écrire au journal des accès.
+    for nom in sorted(TABLE):
+        url = adresse(nom, monde)
+        verifier(client.head(url), TABLE[nom].attendus[persona], url, monde)

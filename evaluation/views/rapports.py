@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from clspd import permissions
+from clspd import historique, permissions
 from clspd import selectors as conseil_selectors
 from clspd.forms import ConfirmationForm, ajouter_erreurs
 from clspd.pdf import reponse_pdf
@@ -25,7 +25,7 @@ from clspd.views import donnees_envoyees, paginer, reussit
 from evaluation import selectors, services
 from evaluation.forms import CommentaireRapportForm, ConclusionsForm, RapportPreparerForm
 from evaluation.graphiques import barres_cibles
-from evaluation.models import RapportEvaluation
+from evaluation.models import CommentaireRapport, RapportEvaluation
 
 Statut = RapportEvaluation.Statut
 
@@ -290,3 +290,17 @@ def rapport_conclure(request, pk):
             messages.success(request, "Les conclusions sont enregistrées.")
         return redirect(f"{rapport.get_absolute_url()}#conclusions")
     return _afficher(request, rapport, conclusions=form)
+
+
+def rapport_historique(request, pk):
+    """Le rapport (préparation, soumission, examen) et ses commentaires."""
+    rapport = selectors.rapport_visible_pour(request.user, pk)
+    return historique.page(
+        request,
+        titre=rapport.titre,
+        retour=rapport.get_absolute_url(),
+        historiques=[
+            RapportEvaluation.historique.filter(id=rapport.pk),
+            CommentaireRapport.historique.filter(rapport_id=rapport.pk),
+        ],
+    )

@@ -19,9 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from clspd import permissions
+from clspd import historique, permissions
 from clspd.forms import ajouter_erreurs
 from clspd.permissions import Action as Acces
+from clspd.revisions import ModificationConcurrente, accepter_la_revision_enregistree
 from clspd.selectors import conseil_pour, territoires_du_conseil
 from clspd.views import confirmer, donnees_envoyees, paginer, reussit
 from evaluation import selectors, services
@@ -40,6 +41,7 @@ from evaluation.models import (
     Indicateur,
     Rythme,
     Saisie,
+    Valeur,
     libelle_periode,
 )
 from groupes.models import GroupeOperationnel
@@ -280,6 +282,7 @@ def saisie(request, pk):
     verrouillee = selectors.saisie_verrouillee(saisie)
     suivi_individuel, proposees = selectors.chiffres_du_suivi(saisie, suivis)
     form = None
+    valeurs_enregistrees = None  # celles d'une autre personne, après un conflit
     if saisie.statut in EN_COURS and not verrouillee:
         form = SaisieForm(
             donnees_envoyees(request),
@@ -287,6 +290,7 @@ def saisie(request, pk):
             valeurs=valeurs,
             territoires=territoires,
             proposees=proposees,
+            initial={"revision": saisie.revision},
         )
         if request.method == "POST" and form.is_valid():
             try:
@@ -295,6 +299,13 @@ def saisie(request, pk):
                     auteur=request.user,
                     valeurs=form.valeurs(),
                     soumettre=form.soumettre,
+                    revision=form.cleaned_data["revision"],
+                )
+            except ModificationConcurrente as conflit:
+                ajouter_erreurs(form, conflit)
+                accepter_la_revision_enregistree(form, conflit.objet)
+                valeurs_enregistrees = _valeurs_affichees(
+                    suivis, selectors.valeurs_de_la_saisie(saisie), territoires
                 )
             except ValidationError as erreur:
                 ajouter_erreurs(form, erreur)
@@ -319,6 +330,7 @@ def saisie(request, pk):
             "lignes": None if form else _valeurs_affichees(suivis, valeurs, territoires),
             "sans_indicateur": not suivis,
             "suivi_individuel": suivi_individuel,
+            "valeurs_enregistrees": valeurs_enregistrees,
             "proposees": bool(proposees) and form is not None,
             "verrouillee": verrouillee,
             "peut_valider": (
@@ -433,4 +445,18 @@ def mes_saisies(request):
             "querystring": _parametres(request, "validation"),
             "querystring_validation": _parametres(request, "page"),
         },
+    )
+
+
+def saisie_historique(request, pk):
+    """La saisie et ses valeurs : pour qui peut la saisir ou la valider."""
+    saisie = selectors.saisie_pour_saisie(request.user, pk)
+    return historique.page(
+        request,
+        titre=f"{saisie.evaluation.action.titre}, {saisie.periode}",
+        retour=saisie.get_absolute_url(),
+        historiques=[
+            Saisie.historique.filter(id=saisie.pk),
+            Valeur.historique.filter(saisie_id=saisie.pk),
+        ],
     )

@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
 
 from clspd.models import Conseil, Institution, Programme, Territoire, UniciteParConseil
 
@@ -55,6 +56,7 @@ class GroupeOperationnel(UniciteParConseil, models.Model):
 
     chemin_groupe = ""
     chemin_conseil = "conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "groupe opérationnel"
@@ -174,6 +176,7 @@ class Appartenance(models.Model):
 
     chemin_groupe = "groupe"
     chemin_conseil = "groupe__conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "appartenance"
@@ -259,6 +262,7 @@ class DesignationPilote(models.Model):
 
     chemin_groupe = "groupe"
     chemin_conseil = "groupe__conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "désignation de pilote"

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from clspd.models import Institution, champ_texte
 from groupes.models.groupes import Appartenance, GroupeOperationnel
@@ -68,6 +69,7 @@ class Reunion(models.Model):
 
     chemin_groupe = "groupe"
     chemin_conseil = "groupe__conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "réunion"
@@ -137,6 +139,7 @@ class PointOrdreDuJour(models.Model):
 
     chemin_groupe = "reunion__groupe"
     chemin_conseil = "reunion__groupe__conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "point de l'ordre du jour"
@@ -217,6 +220,7 @@ class Presence(models.Model):
 
     chemin_groupe = "reunion__groupe"
     chemin_conseil = "reunion__groupe__conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "présence"
@@ -272,6 +276,7 @@ class ParticipantExterieur(models.Model):
 
     chemin_groupe = "reunion__groupe"
     chemin_conseil = "reunion__groupe__conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "participant extérieur"
@@ -322,6 +327,9 @@ class CompteRendu(models.Model):
 
     chemin_groupe = "reunion__groupe"
     chemin_conseil = "reunion__groupe__conseil"
+    # Verrouillage optimiste : chaque enregistrement l'incrémente (clspd/revisions.py).
+    revision = models.PositiveIntegerField("révision", default=0, editable=False)
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "compte rendu"
@@ -440,6 +448,7 @@ class Decision(models.Model):
 
     chemin_groupe = "reunion__groupe"
     chemin_conseil = "reunion__groupe__conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "décision"

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from clspd.models import Programme, champ_texte
 from groupes.models.groupes import GroupeOperationnel
@@ -44,6 +45,7 @@ class Charte(models.Model):
 
     chemin_groupe = "groupe"
     chemin_conseil = "groupe__conseil"
+    historique = HistoricalRecords()
 
     class Meta:
         verbose_name = "charte déontologique"
@@ -358,6 +360,10 @@ class JournalQuerySet(models.QuerySet):
 
     def delete(self):
         raise JournalImmuable("Le journal des accès ne s'efface pas depuis l'application.")
+
+    def purger_avant(self, instant):
+        """Seule exception : la fin de la durée de conservation (commande quotidienne)."""
+        return models.QuerySet.delete(self.filter(horodatage__lt=instant))
 
 
 class JournalAcces(models.Model):

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from clspd import permissions
+from clspd import historique, permissions
 from clspd import selectors as conseil_selectors
 from clspd.forms import FinForm, ajouter_erreurs
 from clspd.permissions import Action
@@ -13,7 +13,7 @@ from clspd.sessions import authentification_recente
 from clspd.views import base_url, donnees_envoyees, paginer
 from groupes import selectors, services
 from groupes.forms import GroupeFiltreForm, GroupeForm, MembreAjouterForm, PiloteDesignerForm
-from groupes.models import GroupeOperationnel
+from groupes.models import Appartenance, Charte, DesignationPilote, GroupeOperationnel
 
 
 def accueil(request):
@@ -159,4 +159,20 @@ def pilote_designer(request, pk):
         request,
         "groupes/pilote_designer.html",
         {"form": form, "groupe": groupe, "designations": selectors.designations_du_groupe(groupe)},
+    )
+
+
+def groupe_historique(request, pk):
+    """Le groupe, ses appartenances, ses pilotes et sa charte : pour qui lit le groupe."""
+    groupe = selectors.groupe_pour_lecture(request.user, pk)
+    return historique.page(
+        request,
+        titre=groupe.nom,
+        retour=groupe.get_absolute_url(),
+        historiques=[
+            GroupeOperationnel.historique.filter(id=groupe.pk),
+            Appartenance.historique.filter(groupe_id=groupe.pk),
+            DesignationPilote.historique.filter(groupe_id=groupe.pk),
+            Charte.historique.filter(groupe_id=groupe.pk),
+        ],
     )

@@ -8,14 +8,22 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
-from clspd import permissions
+from clspd import historique, permissions
 from clspd.forms import ajouter_erreurs
 from clspd.pdf import reponse_pdf
 from clspd.permissions import Action
+from clspd.revisions import ModificationConcurrente, accepter_la_revision_enregistree
 from clspd.sessions import authentification_recente
-from clspd.views import base_url, confirmer, donnees_envoyees, paginer, reussit
+from clspd.views import (
+    adresse_du_client,
+    base_url,
+    confirmer,
+    donnees_envoyees,
+    paginer,
+    reussit,
+)
 from groupes import convocations, selectors, services
 from groupes.forms import (
     CompteRenduForm,
@@ -27,7 +35,15 @@ from groupes.forms import (
     ReunionForm,
     SuiviDecisionForm,
 )
-from groupes.models import JournalAcces, Reunion
+from groupes.models import (
+    CompteRendu,
+    Decision,
+    JournalAcces,
+    ParticipantExterieur,
+    PointOrdreDuJour,
+    Presence,
+    Reunion,
+)
 
 
 def _contenu(reunion, compte_rendu):
@@ -61,7 +77,7 @@ def _situations_a_designer(request, groupe, deja=()):
         groupe=groupe,
         utilisateur=request.user,
         operation=JournalAcces.Operation.LISTER,
-        adresse_ip=request.META.get("REMOTE_ADDR") or None,
+        adresse_ip=adresse_du_client(request),
     )
     return selectors.situations_a_designer(groupe, deja=deja)
 
@@ -284,29 +300,46 @@ def presences(request, pk):
 def compte_rendu_modifier(request, pk):
     reunion = selectors.reunion_pour_pilotage(request.user, pk)
     brouillon = selectors.brouillon_de_la_reunion(reunion)
+    points = list(selectors.points_de_la_reunion(reunion))
     form = CompteRenduForm(
         donnees_envoyees(request),
-        points=selectors.points_de_la_reunion(reunion),
-        initial={"synthese": brouillon.synthese if brouillon else ""},
+        points=points,
+        initial={
+            "synthese": brouillon.synthese if brouillon else "",
+            "revision": brouillon.revision if brouillon else 0,
+        },
     )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and reussit(
-            form,
-            services.compte_rendu_enregistrer,
-            reunion,
-            auteur=request.user,
-            synthese=form.cleaned_data["synthese"],
-            notes=form.notes(),
-        )
-    ):
-        messages.success(request, "Le brouillon du compte rendu est enregistré.")
-        return redirect(reunion)
+    enregistre = None  # la version d'une autre personne, après un conflit
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.compte_rendu_enregistrer(
+                reunion,
+                auteur=request.user,
+                synthese=form.cleaned_data["synthese"],
+                notes=form.notes(),
+                revision=form.cleaned_data["revision"],
+            )
+        except ModificationConcurrente as conflit:
+            ajouter_erreurs(form, conflit)
+            accepter_la_revision_enregistree(form, conflit.objet)
+            enregistre = [("Synthèse", conflit.objet.synthese)] + [
+                (form[f"notes_{point.pk}"].label, point.notes)
+                for point in selectors.points_de_la_reunion(reunion)
+            ]
+        except ValidationError as erreur:
+            ajouter_erreurs(form, erreur)
+        else:
+            messages.success(request, "Le brouillon du compte rendu est enregistré.")
+            return redirect(reunion)
     return render(
         request,
         "groupes/compte_rendu_formulaire.html",
-        {"reunion": reunion, "groupe": reunion.groupe, "form": form},
+        {
+            "reunion": reunion,
+            "groupe": reunion.groupe,
+            "form": form,
+            "version_enregistree": enregistre,
+        },
     )
 
 
@@ -512,7 +545,7 @@ def calendrier(request):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def calendrier_flux(request, jeton):
     """Le flux iCalendar : public, mais seulement pour qui connaît l'adresse secrète."""
     utilisateur = selectors.utilisateur_du_jeton(jeton)
@@ -522,3 +555,27 @@ def calendrier_flux(request, jeton):
     reponse = HttpResponse(contenu, content_type="text/calendar; charset=utf-8")
     reponse["Cache-Control"] = "private, no-store"
     return reponse
+
+
+def reunion_historique(request, pk):
+    """La réunion, son ordre du jour, ses présences, ses comptes rendus et ses décisions :
+    pour le pilote et le coordonnateur (l'historique montre les brouillons)."""
+    reunion = selectors.reunion_pour_pilotage(request.user, pk)
+    return historique.page(
+        request,
+        titre=str(reunion),
+        retour=reunion.get_absolute_url(),
+        historiques=[
+            Reunion.historique.filter(id=reunion.pk),
+            *(
+                modele.historique.filter(reunion_id=reunion.pk)
+                for modele in (
+                    PointOrdreDuJour,
+                    Presence,
+                    ParticipantExterieur,
+                    CompteRendu,
+                    Decision,
+                )
+            ),
+        ],
+    )

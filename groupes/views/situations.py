@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from clspd import permissions
 from clspd.forms import ajouter_erreurs
 from clspd.permissions import Action
-from clspd.views import donnees_envoyees, paginer, reussit
+from clspd.views import adresse_du_client, donnees_envoyees, paginer, reussit
 from groupes import selectors, services
 from groupes.forms import (
     ActionSuiviForm,
@@ -59,10 +59,6 @@ def _vers_la_charte(request, groupe):
     return redirect("groupes:charte", groupe.pk)
 
 
-def _adresse(request):
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _noter(request, groupe, operation, situation=None):
     """Une ligne au journal des accès : l'opération seule, jamais ce qui a été cherché."""
     services.journal_noter(
@@ -70,7 +66,7 @@ def _noter(request, groupe, operation, situation=None):
         utilisateur=request.user,
         operation=operation,
         situation=situation,
-        adresse_ip=_adresse(request),
+        adresse_ip=adresse_du_client(request),
     )
 
 
@@ -221,7 +217,10 @@ def situation_creer(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             situation = services.situation_creer(
-                groupe=groupe, auteur=request.user, adresse_ip=_adresse(request), **form.champs()
+                groupe=groupe,
+                auteur=request.user,
+                adresse_ip=adresse_du_client(request),
+                **form.champs(),
             )
         except ValidationError as erreur:
             ajouter_erreurs(form, erreur)
@@ -251,7 +250,7 @@ def situation_modifier(request, pk):
         services.situation_modifier,
         situation,
         auteur=request.user,
-        adresse_ip=_adresse(request),
+        adresse_ip=adresse_du_client(request),
         **form.champs(),
     ):
         messages.success(request, f"Le dossier {situation.reference} est enregistré.")
@@ -276,7 +275,7 @@ def situation_note(request, pk):
             situation,
             auteur=request.user,
             texte=form.cleaned_data["texte"],
-            adresse_ip=_adresse(request),
+            adresse_ip=adresse_du_client(request),
         )
     ):
         messages.success(request, f"La note est ajoutée au dossier {situation.reference}.")
@@ -300,7 +299,7 @@ def situation_action(request, pk):
             services.action_suivi_ajouter,
             situation,
             auteur=request.user,
-            adresse_ip=_adresse(request),
+            adresse_ip=adresse_du_client(request),
             **{nom: form.cleaned_data[nom] for nom in ActionSuiviForm.Meta.fields},
         )
     ):
@@ -325,7 +324,7 @@ def situation_clore(request, pk):
             services.situation_clore,
             situation,
             auteur=request.user,
-            adresse_ip=_adresse(request),
+            adresse_ip=adresse_du_client(request),
             date_fin=form.cleaned_data["date_fin"],
             motif_fin=form.cleaned_data["motif_fin"],
         )
@@ -377,7 +376,7 @@ def archive(request, pk):
             situation,
             auteur=request.user,
             motif=form.cleaned_data["motif"],
-            adresse_ip=_adresse(request),
+            adresse_ip=adresse_du_client(request),
         )
     )
     contexte = _dossier(situation) if consultee else {"groupe": situation.groupe}

@@ -14,10 +14,11 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from clspd import permissions
+from clspd import historique, permissions
 from clspd.forms import ajouter_erreurs
 from clspd.pdf import reponse_pdf
 from clspd.permissions import Action as Acces
+from clspd.revisions import ModificationConcurrente, accepter_la_revision_enregistree
 from clspd.views import confirmer, donnees_envoyees, paginer, reussit
 from groupes import selectors as groupe_selectors
 from programmes import selectors, services
@@ -39,6 +40,7 @@ from programmes.models import (
     Mesure,
     PeriodeSensible,
     PlanAction,
+    Proposition,
 )
 
 
@@ -114,12 +116,30 @@ def plan_liste(request, pk):
 
 def _formulaire_plan(request, groupe, plan=None):
     form = PlanForm(donnees_envoyees(request), instance=_copie(plan) or PlanAction(groupe=groupe))
+    enregistre = None  # la version d'une autre personne, après un conflit
     if request.method == "POST" and form.is_valid():
         try:
             if plan is None:
                 plan = services.plan_creer(groupe=groupe, **form.champs())
             else:
-                services.plan_modifier(plan, **form.champs())
+                services.plan_modifier(
+                    plan, revision=form.cleaned_data["revision"], **form.champs()
+                )
+        except ModificationConcurrente as conflit:
+            ajouter_erreurs(form, conflit)
+            accepter_la_revision_enregistree(form, conflit.objet)
+            enregistre = [
+                (
+                    form[nom].label,
+                    (
+                        getattr(conflit.objet, f"get_{nom}_display", None)
+                        and getattr(conflit.objet, f"get_{nom}_display")()
+                    )
+                    or getattr(conflit.objet, nom),
+                )
+                for nom in form.fields
+                if nom != "revision"
+            ]
         except ValidationError as erreur:
             ajouter_erreurs(form, erreur)
         else:
@@ -128,7 +148,13 @@ def _formulaire_plan(request, groupe, plan=None):
     return render(
         request,
         "programmes/plan_formulaire.html",
-        {"groupe": groupe, "plan": plan, "form": form, "peut_lire_groupe": True},
+        {
+            "groupe": groupe,
+            "plan": plan,
+            "form": form,
+            "peut_lire_groupe": True,
+            "version_enregistree": enregistre,
+        },
     )
 
 
@@ -449,3 +475,25 @@ def action_proposer(request, pk):
         )
         return redirect(action)
     return _page(request, "programmes/action_proposer.html", action.plan, form, action=action)
+
+
+def plan_historique(request, pk):
+    """Le plan, son schéma de tranquillité, ses actions, leurs financements et propositions :
+    pour qui lit le plan."""
+    plan = selectors.plan_pour_lecture(request.user, pk)
+    lieux = set(LieuSensible.historique.filter(plan_id=plan.pk).values_list("id", flat=True))
+    actions = set(Action.historique.filter(plan_id=plan.pk).values_list("id", flat=True))
+    return historique.page(
+        request,
+        titre=plan.titre,
+        retour=plan.get_absolute_url(),
+        historiques=[
+            PlanAction.historique.filter(id=plan.pk),
+            LieuSensible.historique.filter(plan_id=plan.pk),
+            PeriodeSensible.historique.filter(lieu_id__in=lieux),
+            Mesure.historique.filter(lieu_id__in=lieux),
+            Action.historique.filter(plan_id=plan.pk),
+            Financement.historique.filter(action_id__in=actions),
+            Proposition.historique.filter(action_id__in=actions),
+        ],
+    )

@@ -135,3 +135,24 @@ def test_les_cookies_et_hsts_en_production():
     assert REGLAGES.SESSION_COOKIE_HTTPONLY
     assert REGLAGES.SECURE_HSTS_SECONDS >= 31536000
     assert REGLAGES.SECURE_HSTS_INCLUDE_SUBDOMAINS
+
+
+# L'adresse du client --------------------------------------------------------------------
+
+
+def test_l_adresse_du_client_sans_proxy_ignore_l_en_tete(rf, settings):
+    from clspd.views import adresse_du_client
+
+    settings.EN_TETE_ADRESSE_CLIENT = ""
+    requete = rf.get("/", REMOTE_ADDR="192.0.2.9", HTTP_X_FORWARDED_FOR="203.0.113.1")
+
+    assert adresse_du_client(requete) == "192.0.2.9"
+
+
+def test_l_adresse_du_client_derriere_un_proxy_de_confiance(rf, settings):
+    from clspd.views import adresse_du_client
+
+    settings.EN_TETE_ADRESSE_CLIENT = "HTTP_X_FORWARDED_FOR"
+
+    assert adresse_du_client(rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.1")) == "203.0.113.1"
+    assert adresse_du_client(rf.get("/", REMOTE_ADDR="192.0.2.9")) == "192.0.2.9"

@@ -220,3 +220,50 @@ def test_mes_donnees_d_un_compte_sans_rien(client):
     donnees = json.loads(client.get(reverse("mes_donnees")).content)
 
     assert donnees["appartenances"] == [] and donnees["journal_des_acces"] == []
+
+
+# Désactivation d'un compte ------------------------------------------------------------------
+
+
+def test_desactiver_un_compte_garde_ce_qu_il_a_ecrit(client, groupe, pilote, membre):
+    from django.contrib.admin import helpers
+
+    from tests.factories import ReunionFactory
+
+    reunion = ReunionFactory(groupe=groupe, cree_par=pilote)
+    appareil_du_pilote = type(client)()
+    appareil_du_pilote.force_login(pilote)
+    admin = UtilisateurFactory(email="admin@testville.fr", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    reponse = client.post(
+        reverse("admin:clspd_utilisateur_changelist"),
+        {"action": "desactiver", helpers.ACTION_CHECKBOX_NAME: [pilote.pk]},
+    )
+
+    assert reponse.status_code == 302
+    pilote.refresh_from_db()
+    assert not pilote.is_active
+    # Sa session ouverte est fermée ; il ne se reconnecte plus.
+    reponse = appareil_du_pilote.get(reverse("groupes:mes_decisions"))
+    assert reponse["Location"] == redirect_to_login(reverse("groupes:mes_decisions"))["Location"]
+    refus = appareil_du_pilote.post(
+        reverse("connexion"), {"username": pilote.email, "password": MOT_DE_PASSE}
+    )
+    assert refus.status_code == 200
+    assert "Adresse électronique ou mot de passe incorrect." in refus.content.decode()
+    # Ce qu'il a écrit demeure, à son nom.
+    reunion.refresh_from_db()
+    assert reunion.cree_par == pilote
+    membre_client = type(client)()
+    membre_client.force_login(membre)
+    assert str(pilote) in membre_client.get(groupe.get_absolute_url()).content.decode()
+
+
+def test_un_compte_ne_s_efface_pas_depuis_l_administration(client, membre):
+    admin = UtilisateurFactory(email="admin@testville.fr", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    reponse = client.get(reverse("admin:clspd_utilisateur_delete", args=[membre.pk]))
+
+    assert reponse.status_code == 403

@@ -685,6 +685,22 @@ def test_un_partenaire_d_un_autre_conseil_est_refuse(client, pilote, plan, insti
     assert not Action.objects.exists()
 
 
+@pytest.mark.parametrize("identifiant", [str(2**63), "9" * 40, str(-(2**63) - 1)])
+def test_un_partenaire_hors_des_bornes_de_la_base_est_refuse(
+    client, pilote, plan, institution, identifiant
+):
+    """Trouvé par tests/test_fuzz.py : un identifiant au-delà de 64 bits faisait échouer la
+    requête des partenaires (OverflowError, une erreur 500)."""
+    client.force_login(pilote)
+
+    reponse = client.post(
+        url("action_creer", plan.pk), donnees_action(partenaires=[institution.pk, identifiant])
+    )
+
+    assert erreur_du_champ(reponse, "partenaires") == pas_dans_les_choix(identifiant)
+    assert not Action.objects.exists()
+
+
 @pytest.mark.parametrize(
     "champs, champ, message",
     [

@@ -1,0 +1,16 @@
+"""Ce que l'application refuse avant toute vue."""
+
+from django.http import HttpResponseNotAllowed
+
+# Des pages et des formulaires HTML : rien d'autre que GET, HEAD et POST.
+METHODES_ACCEPTEES = ("GET", "HEAD", "POST")
+
+
+class MethodesHttp:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in METHODES_ACCEPTEES:
+            return HttpResponseNotAllowed(METHODES_ACCEPTEES)
+        return self.get_response(request)
