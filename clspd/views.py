@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -278,7 +279,8 @@ class ActivationView(auth_views.PasswordResetConfirmView):
 
 
 def _suivante(request):
-    """L'adresse où revenir (``next``), si elle est de ce site ; sinon l'accueil."""
+    """L'adresse où revenir (``next``), si elle est de ce site ; sinon l'accueil. Une adresse,
+    jamais un nom de vue : on la renvoie par HttpResponseRedirect, non par redirect()."""
     suivante = request.POST.get("next") or request.GET.get("next", "")
     if url_has_allowed_host_and_scheme(
         suivante, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -292,7 +294,7 @@ def reauthentification(request):
     form = ReauthentificationForm(donnees_envoyees(request), request=request)
     if request.method == "POST" and form.is_valid():
         noter_une_authentification(request)
-        return redirect(_suivante(request))
+        return HttpResponseRedirect(_suivante(request))
     return render(request, "registration/reauthentification.html", {"form": form})
 
 
@@ -304,7 +306,7 @@ def double_authentification(request):
     form = CodeForm(donnees_envoyees(request))
     if request.method == "POST" and form.is_valid():
         if deux_facteurs.verifier(request, form.cleaned_data["code"]):
-            return redirect(_suivante(request))
+            return HttpResponseRedirect(_suivante(request))
         form.add_error("code", "Code incorrect ou expiré.")
     return render(request, "registration/double_authentification.html", {"form": form})
 

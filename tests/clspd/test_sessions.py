@@ -267,3 +267,13 @@ def test_un_compte_ne_s_efface_pas_depuis_l_administration(client, membre):
     reponse = client.get(reverse("admin:clspd_utilisateur_delete", args=[membre.pk]))
 
     assert reponse.status_code == 403
+
+
+def test_la_reauthentification_suit_une_adresse_relative_sans_erreur(coordination):
+    """« 4 » est une adresse relative, non un nom de vue (l'erreur 500 trouvée en fuzzant)."""
+    reponse = coordination.post(
+        f"{reverse('reauthentification')}?next=4", {"password": MOT_DE_PASSE}
+    )
+
+    assert reponse.status_code == 302
+    assert reponse["Location"] == "4"
