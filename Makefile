@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # Réglages de développement pour `make run` ; la production lit son propre environnement.
 DEV_ENV := DEBUG=1 SECRET_KEY=dev-seulement-pas-un-vrai-secret
 
-.PHONY: install run migrate demo code-demo lint format test test-e2e check-deploy clean
+.PHONY: install run migrate demo code-demo lint format test test-e2e check-deploy bench clean
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,20 @@ test-e2e: install
 check-deploy: install
 	DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))') \
 		ALLOWED_HOSTS=clspd.exemple.fr $(MANAGE) check --deploy --fail-level WARNING
+
+# Le banc de mesure (une mesure, pas un test) : PostgreSQL, un jeu seed_scale, gunicorn.
+BENCH_FACTOR ?= 0.01
+BENCH_BASE ?= clspd_bench_$(subst .,_,$(BENCH_FACTOR))
+BENCH_ENV := DEBUG=0 SECRET_KEY=banc-de-mesure-seulement ALLOWED_HOSTS=localhost,127.0.0.1 \
+	SECURE_SSL_REDIRECT=0 DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_BASE) \
+	STATIC_ROOT=$(CURDIR)/staticfiles
+
+bench: install
+	psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_BASE)'" \
+		| grep -q 1 || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $(BENCH_BASE)"
+	$(BENCH_ENV) $(MANAGE) migrate --noinput -v0
+	$(BENCH_ENV) $(MANAGE) collectstatic --noinput -v0
+	$(BENCH_ENV) $(MANAGE) bench --factor $(BENCH_FACTOR) --sortie clspd/banc/resultats-$(BENCH_FACTOR).md
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

@@ -122,6 +122,7 @@ conseils = [
 
 urlpatterns = [
     path("", accueil, name="accueil"),
+    path("sante/", views.sante, name="sante"),
     path("compte/", include(comptes)),
     path("", include(conseils)),
     path("", include("groupes.urls")),

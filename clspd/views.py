@@ -5,14 +5,15 @@ from functools import partial
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from clspd import double_authentification as deux_facteurs
 from clspd import permissions, selectors, services
@@ -358,3 +359,10 @@ def double_authentification_desactiver(request):
         deux_facteurs.desactiver(request.user)
         messages.success(request, "La double authentification est désactivée.")
     return redirect("mon_compte")
+
+
+@login_not_required
+@require_safe
+def sante(request):
+    """Le plus simple des points d'entrée : pour la supervision, et plancher du banc de mesure."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")

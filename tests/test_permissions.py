@@ -311,6 +311,7 @@ TABLE = {
     # La déconnexion se fait en POST seulement (bouton de l'en-tête).
     "deconnexion": Route({"anonyme": VERS_CONNEXION} | dict.fromkeys(CONNECTEES, 405)),
     "mot_de_passe_modifier": Route(reserve_a(*CONNECTEES)),
+    "sante": Route(PUBLIQUE, contient="ok"),
     "mon_compte": Route(reserve_a(*CONNECTEES), contient="Me déconnecter de partout"),
     # Une écriture sur soi-même seulement : le POST est testé à part (test_securite).
     "deconnexion_partout": Route({"anonyme": VERS_CONNEXION} | dict.fromkeys(CONNECTEES, 405)),

@@ -5,7 +5,8 @@ valeurs d'indicateurs. Reproductible (``--seed``), par insertions en masse : ni 
 ni signaux, donc ni historique ni courriel.
 
 Chaque compte appartient à une poignée de groupes de son conseil ; le premier compte d'un
-conseil le coordonne, le premier membre d'un groupe le pilote. Tous ont le mot de passe
+conseil le coordonne, le deuxième siège à sa formation restreinte, le premier membre d'un
+groupe le pilote. Tous ont le mot de passe
 ``--password`` (le même hachage, calculé une fois)."""
 
 import datetime
@@ -19,7 +20,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from clspd.models import Conseil, ConseilPermission, Institution, Programme, Utilisateur
+from clspd.models import (
+    Conseil,
+    ConseilPermission,
+    Institution,
+    MembreFormationRestreinte,
+    Programme,
+    Utilisateur,
+)
 from evaluation.models import EvaluationAction, Indicateur, IndicateurSuivi, Saisie, Valeur
 from groupes.models import (
     Appartenance,
@@ -121,7 +129,7 @@ class Command(BaseCommand):
                     last_name=f"Nom{i}",
                     password=hachage,
                 )
-                for i in range(max(n["comptes"], 2 * len(self.conseils)))
+                for i in range(max(n["comptes"], 4 * len(self.conseils)))
             ],
         )
         self.comptes_du_conseil = {
@@ -138,6 +146,30 @@ class Command(BaseCommand):
             [
                 ConseilPermission(
                     user=self.comptes_du_conseil[c.pk][0], permission=coordonner, content_object=c
+                )
+                for c in self.conseils
+            ],
+        )
+        # Le deuxième compte de chaque conseil siège à sa formation restreinte.
+        consulter = Permission.objects.get(codename="consulter_conseil")
+        _creer(
+            MembreFormationRestreinte,
+            [
+                MembreFormationRestreinte(
+                    conseil=c,
+                    utilisateur=self.comptes_du_conseil[c.pk][1],
+                    institution=self.institutions[c.pk][0],
+                    qualite="Représentant du préfet",
+                    date_debut=self.aujourdhui - datetime.timedelta(days=365),
+                )
+                for c in self.conseils
+            ],
+        )
+        _creer(
+            ConseilPermission,
+            [
+                ConseilPermission(
+                    user=self.comptes_du_conseil[c.pk][1], permission=consulter, content_object=c
                 )
                 for c in self.conseils
             ],
@@ -168,7 +200,7 @@ class Command(BaseCommand):
         self.membres = {}
         il_y_a_un_an = self.aujourdhui - datetime.timedelta(days=365)
         for groupe in groupes:
-            candidats = self.comptes_du_conseil[groupe.conseil_id][1:]
+            candidats = self.comptes_du_conseil[groupe.conseil_id][2:]
             membres = self.hasard.sample(candidats, min(MEMBRES_PAR_GROUPE, len(candidats)))
             self.membres[groupe.pk] = membres
             institutions = self.institutions[groupe.conseil_id]

@@ -1,0 +1,347 @@
+"""Le banc de mesure (``make bench``) : une mesure, jamais un test, il n'échoue pas sur un
+temps. Sur la base configurée (PostgreSQL) et son jeu ``seed_scale`` :
+
+1. gunicorn sert l'application sur la boucle locale ; des fils de charge, dans ce processus
+   séparé, jouent ``--utilisateurs`` personnes connectées (coordonnateur, formation
+   restreinte, pilotes, membres) sur les pages principales de leur rôle ;
+2. la vue la plus simple (``/sante/``) mesurée de même donne le plancher ;
+3. chaque PDF (compte rendu, plan d'action, rapport d'évaluation) est mesuré de bout en
+   bout, puis WeasyPrint seul sur le même HTML, chacun dans un processus neuf (pic de
+   mémoire).
+
+Le tableau s'affiche et s'écrit dans ``--sortie``, avec la machine."""
+
+import http.client
+import multiprocessing
+import os
+import platform
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from urllib.parse import urlencode
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.urls import reverse
+
+from clspd.models import Conseil, MembreFormationRestreinte, Utilisateur
+
+HOTE = "127.0.0.1"
+MOT_DE_PASSE = "echelle-clspd-2026"
+
+
+class Client:
+    """Un navigateur minimal : une connexion HTTP gardée ouverte, ses cookies à la main (le
+    serveur les marque « Secure » ; le banc parle HTTP en local, derrière un proxy fictif)."""
+
+    def __init__(self, port):
+        self.connexion = http.client.HTTPConnection(HOTE, port, timeout=60)
+        self.cookies = {}
+
+    def requete(self, methode, chemin, corps=None):
+        entetes = {"X-Forwarded-Proto": "https", "Host": HOTE}
+        if self.cookies:
+            entetes["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if corps is not None:
+            entetes["Content-Type"] = "application/x-www-form-urlencoded"
+            entetes["Referer"] = f"https://{HOTE}{chemin}"
+        debut = time.perf_counter()
+        self.connexion.request(methode, chemin, body=corps, headers=entetes)
+        reponse = self.connexion.getresponse()
+        contenu = reponse.read()
+        duree = time.perf_counter() - debut
+        for entete in reponse.headers.get_all("Set-Cookie") or []:
+            nom, _, reste = entete.partition("=")
+            self.cookies[nom.strip()] = reste.split(";", 1)[0]
+        return reponse.status, contenu, duree
+
+    def se_connecter(self, email):
+        _, page, _ = self.requete("GET", "/compte/connexion/")
+        jeton = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        corps = urlencode(
+            {"csrfmiddlewaretoken": jeton.decode(), "username": email, "password": MOT_DE_PASSE}
+        )
+        statut, _, _ = self.requete("POST", "/compte/connexion/", corps)
+        if statut != 302:
+            raise CommandError(f"Connexion refusée pour {email} ({statut}).")
+
+
+def _centile(durees, p):
+    durees = sorted(durees)
+    return durees[min(len(durees) - 1, int(len(durees) * p / 100))]
+
+
+class Command(BaseCommand):
+    help = "Mesure l'application sous charge (gunicorn, PostgreSQL) et ses PDF."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--factor", type=float, default=0.01)
+        parser.add_argument("--duree", type=float, default=20, help="secondes de charge")
+        parser.add_argument("--utilisateurs", type=int, default=10)
+        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+        parser.add_argument("--sortie", default="")
+
+    def handle(self, *args, factor, duree, utilisateurs, port, workers, sortie, **options):
+        if connection.vendor != "postgresql":
+            self.stderr.write("Attention : le banc se lit sur PostgreSQL (DATABASE_URL).")
+        if not Utilisateur.objects.filter(email__endswith="@echelle.clspd.fr").exists():
+            call_command("seed_scale", factor=factor, stdout=self.stdout)
+        roles = self._pages_par_role()
+        serveur = self._demarrer(port, workers)
+        try:
+            plancher = self._charger(
+                port, {"plancher": [("/sante/", "/sante/")]}, duree / 2, utilisateurs
+            )
+            pages = self._charger(port, roles, duree, utilisateurs)
+        finally:
+            serveur.terminate()
+            serveur.wait(timeout=30)
+        pdf = self._pdf()
+        texte = self._rapport(factor, workers, utilisateurs, plancher, pages, pdf)
+        self.stdout.write(texte)
+        if sortie:
+            with open(sortie, "w", encoding="utf-8") as fichier:
+                fichier.write(texte)
+
+    # Qui, et quelles pages ------------------------------------------------------------
+
+    def _pages_par_role(self):
+        conseil = Conseil.objects.order_by("pk").first()
+        coordonnateur = conseil.coordonnateurs.order_by("pk").first()
+        formation = MembreFormationRestreinte.objects.filter(conseil=conseil).first().utilisateur
+        groupe = conseil.groupes.order_by("pk").first()
+        appartenances = groupe.appartenances.select_related("utilisateur").order_by("pk")
+        pilote = appartenances.filter(role="pilote").first().utilisateur
+        membre = appartenances.filter(role="membre").first().utilisateur
+        reunion = groupe.reunions.filter(comptes_rendus__statut="valide").order_by("-date").first()
+        plan = groupe.plans.order_by("pk").first()
+        action = plan.actions.order_by("pk").first()
+
+        def pages(*noms):
+            return [(nom, chemin) for nom, chemin in noms]
+
+        self.personnes = {
+            "coordonnateur": coordonnateur.email,
+            "formation restreinte": formation.email,
+            "pilote": pilote.email,
+            "membre": membre.email,
+        }
+        self.pdf_a_mesurer = {"reunion": reunion, "plan": plan, "conseil": conseil}
+        return {
+            "coordonnateur": pages(
+                ("accueil", reverse("accueil")),
+                ("groupes du conseil", reverse("groupes:conseil", args=[conseil.pk])),
+                ("fiche du groupe", groupe.get_absolute_url()),
+                ("synthèse du conseil", reverse("programmes:conseil", args=[conseil.pk])),
+                ("rapports", reverse("evaluation:rapports", args=[conseil.pk])),
+            ),
+            "formation restreinte": pages(
+                ("accueil", reverse("accueil")),
+                ("synthèse du conseil", reverse("programmes:conseil", args=[conseil.pk])),
+                ("plan d'action", plan.get_absolute_url()),
+            ),
+            "pilote": pages(
+                ("fiche du groupe", groupe.get_absolute_url()),
+                ("réunions du groupe", reverse("groupes:reunions", args=[groupe.pk])),
+                ("réunion", reunion.get_absolute_url()),
+                ("plan d'action", plan.get_absolute_url()),
+                ("action", action.get_absolute_url()),
+                ("mes décisions", reverse("groupes:mes_decisions")),
+            ),
+            "membre": pages(
+                ("accueil", reverse("accueil")),
+                ("mes décisions", reverse("groupes:mes_decisions")),
+                ("mes saisies", reverse("evaluation:mes_saisies")),
+                ("réunion", reunion.get_absolute_url()),
+            ),
+        }
+
+    # Le serveur ----------------------------------------------------------------------
+
+    def _demarrer(self, port, workers):
+        environnement = {
+            **os.environ,
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": HOTE,
+            "SECURE_SSL_REDIRECT": "0",
+            # Les comptes du jeu n'ont pas d'application d'authentification.
+            "DOUBLE_AUTHENTIFICATION_OBLIGATOIRE": "0",
+            "LOG_LEVEL": "WARNING",
+            "AXES_FAILURE_LIMIT": "1000",
+        }
+        environnement.setdefault("SECRET_KEY", "banc-de-mesure-seulement")
+        serveur = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "clspd.wsgi",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"{HOTE}:{port}",
+            ],
+            env=environnement,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(100):
+            try:
+                if Client(port).requete("GET", "/sante/")[0] == 200:
+                    return serveur
+            except OSError:
+                time.sleep(0.2)
+        serveur.terminate()
+        raise CommandError("gunicorn ne répond pas.")
+
+    # La charge -------------------------------------------------------------------------
+
+    def _charger(self, port, roles, duree, utilisateurs):
+        """``utilisateurs`` fils, répartis entre les rôles, parcourent leurs pages en boucle
+        pendant ``duree`` secondes. Renvoie {(rôle, page): [durées]} et les erreurs."""
+        mesures = defaultdict(list)
+        erreurs = defaultdict(int)
+        verrou = threading.Lock()
+        fin = time.monotonic() + duree
+        noms = list(roles)
+
+        def jouer(numero):
+            role = noms[numero % len(noms)]
+            client = Client(port)
+            if role in self.personnes:
+                client.se_connecter(self.personnes[role])
+            while time.monotonic() < fin:
+                for page, chemin in roles[role]:
+                    statut, _, temps = client.requete("GET", chemin)
+                    with verrou:
+                        mesures[(role, page)].append(temps)
+                        if statut != 200:
+                            erreurs[(role, page)] += 1
+
+        fils = [threading.Thread(target=jouer, args=(i,)) for i in range(utilisateurs)]
+        debut = time.monotonic()
+        for fil in fils:
+            fil.start()
+        for fil in fils:
+            fil.join()
+        return {"mesures": mesures, "erreurs": erreurs, "duree": time.monotonic() - debut}
+
+    # Les PDF -----------------------------------------------------------------------------
+
+    def _pdf(self):
+        reunion, plan, conseil = (self.pdf_a_mesurer[c] for c in ("reunion", "plan", "conseil"))
+        from evaluation import services as evaluation
+        from evaluation.selectors import _actions_de_l_annee
+
+        coordonnateur = conseil.coordonnateurs.order_by("pk").first()
+        annee = plan.date_debut.year
+        rapport = evaluation.rapport_preparer(conseil=conseil, annee=annee, auteur=coordonnateur)
+        nombre_actions = _actions_de_l_annee(conseil, annee, None).count()
+        cibles = [
+            ("compte rendu", reverse("groupes:compte_rendu_pdf", args=[reunion.pk, 1])),
+            ("plan d'action", reverse("programmes:plan_pdf", args=[plan.pk])),
+            (
+                f"rapport ({nombre_actions} actions)",
+                reverse("evaluation:rapport_pdf", args=[rapport.pk]),
+            ),
+        ]
+        contexte = multiprocessing.get_context("fork")
+        resultats = []
+        for nom, chemin in cibles:
+            file = contexte.Queue()
+            processus = contexte.Process(target=_mesurer_pdf, args=(chemin, coordonnateur.pk, file))
+            connection.close()  # l'enfant ouvre la sienne
+            processus.start()
+            resultat = file.get(timeout=900)
+            processus.join()
+            if isinstance(resultat, str):
+                raise CommandError(f"PDF {nom} : {resultat}")
+            resultats.append((nom, *resultat))
+        return resultats
+
+    # Le tableau --------------------------------------------------------------------------
+
+    def _rapport(self, factor, workers, utilisateurs, plancher, pages, pdf):
+        base = statistics.median(plancher["mesures"][("plancher", "/sante/")])
+        lignes = [
+            f"# Banc de mesure, jeu à l'échelle {factor}",
+            "",
+            f"Machine : {platform.machine()}, {os.cpu_count()} cœurs, {platform.platform()} ; "
+            f"Python {platform.python_version()} ; base {connection.vendor} ; "
+            f"gunicorn {workers} workers ; {utilisateurs} utilisateurs simultanés.",
+            "",
+            "| page | requêtes/s | p50 (ms) | p95 (ms) | p99 (ms) | p50 / plancher | erreurs |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for resultats in (plancher, pages):
+            for (role, page), durees in sorted(resultats["mesures"].items()):
+                p50 = statistics.median(durees)
+                lignes.append(
+                    f"| {role} : {page} | {len(durees) / resultats['duree']:.1f} "
+                    f"| {p50 * 1000:.1f} | {_centile(durees, 95) * 1000:.1f} "
+                    f"| {_centile(durees, 99) * 1000:.1f} | {p50 / base:.1f} "
+                    f"| {resultats['erreurs'].get((role, page), 0)} |"
+                )
+        lignes += [
+            "",
+            "| PDF | de bout en bout (s) | WeasyPrint seul (s) | surcoût | pages "
+            "| pic de mémoire (Mo) |",
+            "|---|---|---|---|---|---|",
+        ]
+        for nom, total, seul, nombre_pages, memoire in pdf:
+            lignes.append(
+                f"| {nom} | {total:.2f} | {seul:.2f} | {(total / seul - 1) * 100:.0f} % "
+                f"| {nombre_pages} | {memoire:.0f} |"
+            )
+        return "\n".join(lignes) + "\n"
+
+
+def _mesurer_pdf(chemin, utilisateur_pk, file):
+    """Dans un processus neuf : la vue PDF de bout en bout (client de test), puis WeasyPrint
+    seul sur le HTML qu'elle a produit ; le pic de mémoire du processus. Une erreur revient
+    au parent en texte (sans quoi il attendrait)."""
+    try:
+        file.put(_mesures_pdf(chemin, utilisateur_pk))
+    except Exception as erreur:
+        file.put(repr(erreur))
+
+
+def _mesures_pdf(chemin, utilisateur_pk):
+    from django.test import Client as ClientDeTest
+    from weasyprint import HTML
+
+    from clspd import double_authentification, pdf
+
+    captures = []
+    vrai_html = pdf.HTML
+
+    def capturer(*args, **kwargs):
+        captures.append(kwargs)
+        return vrai_html(*args, **kwargs)
+
+    pdf.HTML = capturer
+    client = ClientDeTest(HTTP_HOST="localhost")
+    client.force_login(Utilisateur.objects.get(pk=utilisateur_pk))
+    session = client.session
+    session[double_authentification.ETAPE] = ""
+    session.save()
+    client.get(chemin, secure=True)  # à chaud : polices et gabarits déjà chargés
+    debut = time.perf_counter()
+    reponse = client.get(chemin, secure=True)
+    total = time.perf_counter() - debut
+    assert reponse.status_code == 200, (chemin, reponse.status_code)
+    pdf.HTML = vrai_html
+    arguments = captures[-1]
+    debut = time.perf_counter()
+    document = HTML(**arguments).render()
+    document.write_pdf()
+    seul = time.perf_counter() - debut
+    memoire = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return total, seul, len(document.pages), memoire
