@@ -79,3 +79,43 @@ def test_chacun_ne_lit_que_ses_groupes():
         GroupeOperationnel.objects.filter(conseil__coordonnateurs=coordonnateur)
     )
     assert len(coordonnes) == 20
+
+
+# Les budgets de requêtes des pages principales, à deux tailles du jeu ----------------------
+
+MAX_REQUETES = 15
+
+
+def requetes_des_pages(facteur):
+    """{(rôle, page): nombre de requêtes} sur un jeu ``seed_scale`` de ce facteur, annulé
+    ensuite (chaque page vue par la personne de son rôle, comme au banc)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from clspd.management.commands.bench import pages_principales
+
+    with transaction.atomic():
+        call_command("seed_scale", factor=facteur, stdout=io.StringIO())
+        personnes, pages, _ = pages_principales()
+        comptes = {}
+        for role, liste in pages.items():
+            client = Client()
+            client.force_login(personnes[role])
+            for page, chemin in liste:
+                client.get(chemin)  # à chaud : la session et ses caches
+                with CaptureQueriesContext(connection) as requetes:
+                    reponse = client.get(chemin)
+                assert reponse.status_code == 200, (role, page)
+                comptes[(role, page)] = len(requetes)
+        transaction.set_rollback(True)
+    return comptes
+
+
+def test_les_requetes_des_pages_ne_dependent_pas_de_la_taille():
+    petit = requetes_des_pages(0.002)  # 2 conseils, 40 groupes
+    grand = requetes_des_pages(0.006)  # 6 conseils, 120 groupes
+
+    assert petit == grand
+    trop = {page: n for page, n in grand.items() if n > MAX_REQUETES}
+    assert not trop, f"Au-delà de {MAX_REQUETES} requêtes : {trop}"

@@ -72,6 +72,56 @@ class Client:
             raise CommandError(f"Connexion refusée pour {email} ({statut}).")
 
 
+def pages_principales():
+    """Les personnes du premier conseil du jeu ``seed_scale``, les pages principales de leur
+    rôle ({rôle: [(page, chemin)]}) et les objets des PDF. Le banc les charge ; le test des
+    budgets de requêtes (tests/test_echelle.py) les compte."""
+    conseil = Conseil.objects.order_by("pk").first()
+    groupe = conseil.groupes.order_by("pk").first()
+    appartenances = groupe.appartenances.select_related("utilisateur").order_by("pk")
+    reunion = groupe.reunions.filter(comptes_rendus__statut="valide").order_by("-date").first()
+    plan = groupe.plans.order_by("pk").first()
+    action = plan.actions.order_by("pk").first()
+    personnes = {
+        "coordonnateur": conseil.coordonnateurs.order_by("pk").first(),
+        "formation restreinte": MembreFormationRestreinte.objects.filter(conseil=conseil)
+        .first()
+        .utilisateur,
+        "pilote": appartenances.filter(role="pilote").first().utilisateur,
+        "membre": appartenances.filter(role="membre").first().utilisateur,
+    }
+    synthese = reverse("programmes:conseil", args=[conseil.pk])
+    pages = {
+        "coordonnateur": [
+            ("accueil", reverse("accueil")),
+            ("groupes du conseil", reverse("groupes:conseil", args=[conseil.pk])),
+            ("fiche du groupe", groupe.get_absolute_url()),
+            ("synthèse du conseil", synthese),
+            ("rapports", reverse("evaluation:rapports", args=[conseil.pk])),
+        ],
+        "formation restreinte": [
+            ("accueil", reverse("accueil")),
+            ("synthèse du conseil", synthese),
+            ("plan d'action", plan.get_absolute_url()),
+        ],
+        "pilote": [
+            ("fiche du groupe", groupe.get_absolute_url()),
+            ("réunions du groupe", reverse("groupes:reunions", args=[groupe.pk])),
+            ("réunion", reunion.get_absolute_url()),
+            ("plan d'action", plan.get_absolute_url()),
+            ("action", action.get_absolute_url()),
+            ("mes décisions", reverse("groupes:mes_decisions")),
+        ],
+        "membre": [
+            ("accueil", reverse("accueil")),
+            ("mes décisions", reverse("groupes:mes_decisions")),
+            ("mes saisies", reverse("evaluation:mes_saisies")),
+            ("réunion", reunion.get_absolute_url()),
+        ],
+    }
+    return personnes, pages, {"reunion": reunion, "plan": plan, "conseil": conseil}
+
+
 def _centile(durees, p):
     durees = sorted(durees)
     return durees[min(len(durees) - 1, int(len(durees) * p / 100))]
@@ -113,55 +163,9 @@ class Command(BaseCommand):
     # Qui, et quelles pages ------------------------------------------------------------
 
     def _pages_par_role(self):
-        conseil = Conseil.objects.order_by("pk").first()
-        coordonnateur = conseil.coordonnateurs.order_by("pk").first()
-        formation = MembreFormationRestreinte.objects.filter(conseil=conseil).first().utilisateur
-        groupe = conseil.groupes.order_by("pk").first()
-        appartenances = groupe.appartenances.select_related("utilisateur").order_by("pk")
-        pilote = appartenances.filter(role="pilote").first().utilisateur
-        membre = appartenances.filter(role="membre").first().utilisateur
-        reunion = groupe.reunions.filter(comptes_rendus__statut="valide").order_by("-date").first()
-        plan = groupe.plans.order_by("pk").first()
-        action = plan.actions.order_by("pk").first()
-
-        def pages(*noms):
-            return [(nom, chemin) for nom, chemin in noms]
-
-        self.personnes = {
-            "coordonnateur": coordonnateur.email,
-            "formation restreinte": formation.email,
-            "pilote": pilote.email,
-            "membre": membre.email,
-        }
-        self.pdf_a_mesurer = {"reunion": reunion, "plan": plan, "conseil": conseil}
-        return {
-            "coordonnateur": pages(
-                ("accueil", reverse("accueil")),
-                ("groupes du conseil", reverse("groupes:conseil", args=[conseil.pk])),
-                ("fiche du groupe", groupe.get_absolute_url()),
-                ("synthèse du conseil", reverse("programmes:conseil", args=[conseil.pk])),
-                ("rapports", reverse("evaluation:rapports", args=[conseil.pk])),
-            ),
-            "formation restreinte": pages(
-                ("accueil", reverse("accueil")),
-                ("synthèse du conseil", reverse("programmes:conseil", args=[conseil.pk])),
-                ("plan d'action", plan.get_absolute_url()),
-            ),
-            "pilote": pages(
-                ("fiche du groupe", groupe.get_absolute_url()),
-                ("réunions du groupe", reverse("groupes:reunions", args=[groupe.pk])),
-                ("réunion", reunion.get_absolute_url()),
-                ("plan d'action", plan.get_absolute_url()),
-                ("action", action.get_absolute_url()),
-                ("mes décisions", reverse("groupes:mes_decisions")),
-            ),
-            "membre": pages(
-                ("accueil", reverse("accueil")),
-                ("mes décisions", reverse("groupes:mes_decisions")),
-                ("mes saisies", reverse("evaluation:mes_saisies")),
-                ("réunion", reunion.get_absolute_url()),
-            ),
-        }
+        personnes, pages, self.pdf_a_mesurer = pages_principales()
+        self.personnes = {role: personne.email for role, personne in personnes.items()}
+        return pages
 
     # Le serveur ----------------------------------------------------------------------
 

@@ -69,7 +69,7 @@ class Command(BaseCommand):
         if Utilisateur.objects.filter(email__endswith=f"@{DOMAINE}").exists():
             raise CommandError("Un jeu à l'échelle existe déjà dans cette base.")
         debut = time.monotonic()
-        self.hasard = random.Random(seed)
+        self.graine = seed
         self.aujourdhui = timezone.localdate()
         with transaction.atomic():
             comptes = self._nombres(factor)
@@ -95,8 +95,13 @@ class Command(BaseCommand):
         self.resume = {}
         return {nom: max(1, round(total * factor)) for nom, total in TAILLE.items()}
 
-    def _uuid(self):
-        return uuid.UUID(int=self.hasard.getrandbits(128), version=4)
+    def _hasard(self, conseil_id):
+        """Un tirage par conseil : le premier conseil est le même quel que soit le facteur
+        (le test des budgets de requêtes compare deux tailles)."""
+        return self.hasards[conseil_id]
+
+    def _uuid(self, conseil_id):
+        return uuid.UUID(int=self._hasard(conseil_id).getrandbits(128), version=4)
 
     # Conseils, institutions --------------------------------------------------------------
 
@@ -104,6 +109,9 @@ class Command(BaseCommand):
         self.conseils = _creer(
             Conseil, [Conseil(nom=f"CLSPD échelle {i:04d}") for i in range(n["conseils"])]
         )
+        self.hasards = {
+            c.pk: random.Random(f"{self.graine}:{i}") for i, c in enumerate(self.conseils)
+        }
         self.institutions = {
             conseil.pk: _creer(
                 Institution,
@@ -132,8 +140,10 @@ class Command(BaseCommand):
                 for i in range(max(n["comptes"], 4 * len(self.conseils)))
             ],
         )
+        par_conseil = len(comptes) // len(self.conseils)
         self.comptes_du_conseil = {
-            conseil.pk: comptes[i :: len(self.conseils)] for i, conseil in enumerate(self.conseils)
+            conseil.pk: comptes[i * par_conseil : (i + 1) * par_conseil]
+            for i, conseil in enumerate(self.conseils)
         }
         coordonner = Permission.objects.get(codename="coordonner_conseil")
         lien = Conseil.coordonnateurs.through
@@ -188,7 +198,7 @@ class Command(BaseCommand):
                     conseil=conseil,
                     nom=f"Groupe {j:03d}",
                     nature="thematique",
-                    programme=self.hasard.choice(programmes),
+                    programme=self._hasard(conseil.pk).choice(programmes),
                 )
                 for conseil in self.conseils
                 for j in range(par_conseil)
@@ -201,7 +211,8 @@ class Command(BaseCommand):
         il_y_a_un_an = self.aujourdhui - datetime.timedelta(days=365)
         for groupe in groupes:
             candidats = self.comptes_du_conseil[groupe.conseil_id][2:]
-            membres = self.hasard.sample(candidats, min(MEMBRES_PAR_GROUPE, len(candidats)))
+            hasard = self._hasard(groupe.conseil_id)
+            membres = hasard.sample(candidats, min(MEMBRES_PAR_GROUPE, len(candidats)))
             self.membres[groupe.pk] = membres
             institutions = self.institutions[groupe.conseil_id]
             for rang, membre in enumerate(membres):
@@ -209,7 +220,7 @@ class Command(BaseCommand):
                     Appartenance(
                         groupe=groupe,
                         utilisateur=membre,
-                        institution=self.hasard.choice(institutions),
+                        institution=hasard.choice(institutions),
                         role="pilote" if rang == 0 else "membre",
                         date_debut=il_y_a_un_an,
                     )
@@ -253,7 +264,7 @@ class Command(BaseCommand):
                         heure_debut=datetime.time(14),
                         heure_fin=datetime.time(16),
                         lieu="Mairie",
-                        uid=self._uuid(),
+                        uid=self._uuid(groupe.conseil_id),
                         cree_par=self.membres[groupe.pk][0],
                     )
                 )
@@ -280,9 +291,9 @@ class Command(BaseCommand):
             Decision(
                 reunion=r,
                 libelle=f"Décision {d + 1} de la réunion",
-                porteur=self.hasard.choice(self.membres[r.groupe_id]),
+                porteur=self._hasard(r.groupe.conseil_id).choice(self.membres[r.groupe_id]),
                 echeance=r.date + datetime.timedelta(days=60),
-                statut=self.hasard.choice(statuts),
+                statut=self._hasard(r.groupe.conseil_id).choice(statuts),
             )
             for i, r in enumerate(passees)
             for d in range(1 + i % 2)
@@ -317,9 +328,11 @@ class Command(BaseCommand):
                     plan=plan,
                     titre=f"Action {k + 1}",
                     programme=plan.groupe.programme,
-                    porteur=self.hasard.choice(self.institutions[plan.groupe.conseil_id]),
+                    porteur=self._hasard(plan.groupe.conseil_id).choice(
+                        self.institutions[plan.groupe.conseil_id]
+                    ),
                     date_debut=datetime.date(annee, 1, 1),
-                    statut=self.hasard.choice(statuts),
+                    statut=self._hasard(plan.groupe.conseil_id).choice(statuts),
                 )
                 for plan in plans
                 for k in range(ACTIONS_PAR_GROUPE)
@@ -330,8 +343,10 @@ class Command(BaseCommand):
             [
                 Financement(
                     action=a,
-                    source=self.hasard.choice(["fipd", "commune", "departement"]),
-                    montant_demande=self.hasard.randrange(1_000, 50_000),
+                    source=self._hasard(a.plan.groupe.conseil_id).choice(
+                        ["fipd", "commune", "departement"]
+                    ),
+                    montant_demande=self._hasard(a.plan.groupe.conseil_id).randrange(1_000, 50_000),
                 )
                 for a in actions
             ],
@@ -374,7 +389,11 @@ class Command(BaseCommand):
             ],
         )
         valeurs = [
-            Valeur(saisie=s, indicateur=i, nombre=self.hasard.randrange(0, 120))
+            Valeur(
+                saisie=s,
+                indicateur=i,
+                nombre=self._hasard(s.evaluation.action.plan.groupe.conseil_id).randrange(0, 120),
+            )
             for s in saisies
             for i in indicateurs
         ]
