@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from clspd.forms import ajouter_erreurs
+
 
 class ModificationConcurrente(ValidationError):
     def __init__(self, objet):
@@ -43,8 +45,10 @@ class ChampRevision(forms.IntegerField):
         super().__init__(required=False, min_value=0, **kwargs)
 
 
-def accepter_la_revision_enregistree(form, objet):
-    """Après un conflit : le formulaire garde la saisie de la personne et prend la révision
-    enregistrée, pour qu'elle enregistre à nouveau une fois ses changements comparés."""
+def montrer_le_conflit(form, conflit):
+    """Après un conflit : le message au-dessus du formulaire, qui garde la saisie de la
+    personne et prend la révision enregistrée, pour qu'elle enregistre à nouveau une fois
+    ses changements comparés."""
+    ajouter_erreurs(form, conflit)
     form.data = form.data.copy()
-    form.data[form.add_prefix("revision")] = objet.revision
+    form.data[form.add_prefix("revision")] = conflit.objet.revision

@@ -22,7 +22,7 @@ from django.utils.http import urlencode
 from clspd import historique, permissions
 from clspd.forms import ajouter_erreurs
 from clspd.permissions import Action as Acces
-from clspd.revisions import ModificationConcurrente, accepter_la_revision_enregistree
+from clspd.revisions import ModificationConcurrente, montrer_le_conflit
 from clspd.selectors import conseil_pour, territoires_du_conseil
 from clspd.views import confirmer, donnees_envoyees, paginer, reussit
 from evaluation import selectors, services
@@ -302,8 +302,7 @@ def saisie(request, pk):
                     revision=form.cleaned_data["revision"],
                 )
             except ModificationConcurrente as conflit:
-                ajouter_erreurs(form, conflit)
-                accepter_la_revision_enregistree(form, conflit.objet)
+                montrer_le_conflit(form, conflit)
                 valeurs_enregistrees = _valeurs_affichees(
                     suivis, selectors.valeurs_de_la_saisie(saisie), territoires
                 )

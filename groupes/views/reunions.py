@@ -14,10 +14,9 @@ from clspd import historique, permissions
 from clspd.forms import ajouter_erreurs
 from clspd.pdf import reponse_pdf
 from clspd.permissions import Action
-from clspd.revisions import ModificationConcurrente, accepter_la_revision_enregistree
+from clspd.revisions import ModificationConcurrente, montrer_le_conflit
 from clspd.sessions import authentification_recente
 from clspd.views import (
-    adresse_du_client,
     base_url,
     confirmer,
     donnees_envoyees,
@@ -44,6 +43,7 @@ from groupes.models import (
     Presence,
     Reunion,
 )
+from groupes.views.situations import noter_un_acces
 
 
 def _contenu(reunion, compte_rendu):
@@ -73,12 +73,7 @@ def _situations_a_designer(request, groupe, deja=()):
     présenter est une liste, écrite au journal des accès."""
     if not selectors.voit_les_situations(request.user, groupe):
         return None
-    services.journal_noter(
-        groupe=groupe,
-        utilisateur=request.user,
-        operation=JournalAcces.Operation.LISTER,
-        adresse_ip=adresse_du_client(request),
-    )
+    noter_un_acces(request, groupe, JournalAcces.Operation.LISTER)
     return selectors.situations_a_designer(groupe, deja=deja)
 
 
@@ -320,8 +315,7 @@ def compte_rendu_modifier(request, pk):
                 revision=form.cleaned_data["revision"],
             )
         except ModificationConcurrente as conflit:
-            ajouter_erreurs(form, conflit)
-            accepter_la_revision_enregistree(form, conflit.objet)
+            montrer_le_conflit(form, conflit)
             enregistre = [("Synthèse", conflit.objet.synthese)] + [
                 (form[f"notes_{point.pk}"].label, point.notes)
                 for point in selectors.points_de_la_reunion(reunion)

@@ -59,7 +59,7 @@ def _vers_la_charte(request, groupe):
     return redirect("groupes:charte", groupe.pk)
 
 
-def _noter(request, groupe, operation, situation=None):
+def noter_un_acces(request, groupe, operation, situation=None):
     """Une ligne au journal des accès : l'opération seule, jamais ce qui a été cherché."""
     services.journal_noter(
         groupe=groupe,
@@ -189,7 +189,7 @@ def situations(request, pk):
         return _vers_la_charte(request, groupe)
     recherche_form = RechercheSituationForm(request.GET or None)
     recherche = recherche_form.recherche()
-    _noter(request, groupe, Operation.RECHERCHER if recherche else Operation.LISTER)
+    noter_un_acces(request, groupe, Operation.RECHERCHER if recherche else Operation.LISTER)
     page = paginer(request, selectors.situations_du_groupe(groupe, recherche=recherche))
     _avec_age(page)
     return render(
@@ -233,7 +233,7 @@ def situation_creer(request, pk):
 @never_cache
 def situation_detail(request, pk):
     situation = selectors.situation_pour_suivi(request.user, pk)
-    _noter(request, situation.groupe, Operation.CONSULTER, situation)
+    noter_un_acces(request, situation.groupe, Operation.CONSULTER, situation)
     return render(request, "groupes/situation_detail.html", _dossier(situation))
 
 
@@ -244,7 +244,7 @@ def situation_modifier(request, pk):
     form = SituationForm(donnees_envoyees(request), groupe=groupe, situation=situation)
     if request.method != "POST":
         # Le formulaire montre le dossier : c'est une consultation.
-        _noter(request, groupe, Operation.CONSULTER, situation)
+        noter_un_acces(request, groupe, Operation.CONSULTER, situation)
     elif form.is_valid() and reussit(
         form,
         services.situation_modifier,

@@ -18,7 +18,7 @@ from clspd import historique, permissions
 from clspd.forms import ajouter_erreurs
 from clspd.pdf import reponse_pdf
 from clspd.permissions import Action as Acces
-from clspd.revisions import ModificationConcurrente, accepter_la_revision_enregistree
+from clspd.revisions import ModificationConcurrente, montrer_le_conflit
 from clspd.views import confirmer, donnees_envoyees, paginer, reussit
 from groupes import selectors as groupe_selectors
 from programmes import selectors, services
@@ -114,6 +114,12 @@ def plan_liste(request, pk):
     )
 
 
+def _lisible(objet, nom):
+    """La valeur d'un champ telle qu'on la lit : le libellé d'un choix, sinon la valeur."""
+    libelle = getattr(objet, f"get_{nom}_display", None)
+    return libelle() if libelle else getattr(objet, nom)
+
+
 def _formulaire_plan(request, groupe, plan=None):
     form = PlanForm(donnees_envoyees(request), instance=_copie(plan) or PlanAction(groupe=groupe))
     enregistre = None  # la version d'une autre personne, après un conflit
@@ -122,21 +128,13 @@ def _formulaire_plan(request, groupe, plan=None):
             if plan is None:
                 plan = services.plan_creer(groupe=groupe, **form.champs())
             else:
-                services.plan_modifier(
+                plan = services.plan_modifier(
                     plan, revision=form.cleaned_data["revision"], **form.champs()
                 )
         except ModificationConcurrente as conflit:
-            ajouter_erreurs(form, conflit)
-            accepter_la_revision_enregistree(form, conflit.objet)
+            montrer_le_conflit(form, conflit)
             enregistre = [
-                (
-                    form[nom].label,
-                    (
-                        getattr(conflit.objet, f"get_{nom}_display", None)
-                        and getattr(conflit.objet, f"get_{nom}_display")()
-                    )
-                    or getattr(conflit.objet, nom),
-                )
+                (form[nom].label, _lisible(conflit.objet, nom))
                 for nom in form.fields
                 if nom != "revision"
             ]
