@@ -11,16 +11,17 @@ temps. Sur la base configurée (PostgreSQL) et son jeu ``seed_scale`` :
 
 Le tableau s'affiche et s'écrit dans ``--sortie``, avec la machine."""
 
+import datetime
 import http.client
 import multiprocessing
 import os
 import platform
+import random
 import re
 import resource
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from collections import defaultdict
 from urllib.parse import urlencode
@@ -33,6 +34,7 @@ from django.urls import reverse
 from clspd.models import Conseil, MembreFormationRestreinte, Utilisateur
 
 HOTE = "127.0.0.1"
+LIGNES_EXPORT = 100_000
 MOT_DE_PASSE = "echelle-clspd-2026"
 
 
@@ -132,29 +134,52 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--factor", type=float, default=0.01)
-        parser.add_argument("--duree", type=float, default=20, help="secondes de charge")
+        parser.add_argument(
+            "--duree", type=float, default=60, help="secondes de charge par scénario"
+        )
         parser.add_argument("--utilisateurs", type=int, default=10)
+        parser.add_argument(
+            "--pause",
+            type=float,
+            default=0.5,
+            help="temps de lecture moyen entre deux pages d'une personne (secondes)",
+        )
         parser.add_argument("--port", type=int, default=8765)
         parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
         parser.add_argument("--sortie", default="")
 
-    def handle(self, *args, factor, duree, utilisateurs, port, workers, sortie, **options):
+    def handle(self, *args, factor, duree, utilisateurs, pause, port, workers, sortie, **options):
         if connection.vendor != "postgresql":
             self.stderr.write("Attention : le banc se lit sur PostgreSQL (DATABASE_URL).")
         if not Utilisateur.objects.filter(email__endswith="@echelle.clspd.fr").exists():
             call_command("seed_scale", factor=factor, stdout=self.stdout)
         roles = self._pages_par_role()
+        plancher = {"plancher": [("/sante/", "/sante/")]}
         serveur = self._demarrer(port, workers)
+        scenarios = []
         try:
-            plancher = self._charger(
-                port, {"plancher": [("/sante/", "/sante/")]}, duree / 2, utilisateurs
-            )
-            pages = self._charger(port, roles, duree, utilisateurs)
+            # Des personnes qui lisent chaque page avant la suivante (la cible), puis les
+            # mêmes sans pause : la capacité de la machine, saturée.
+            for nom, sa_pause, sa_duree in (
+                (f"{utilisateurs} personnes, {pause:g} s de lecture en moyenne", pause, duree),
+                (f"saturation : {utilisateurs} personnes sans pause", 0, duree / 3),
+            ):
+                self.stdout.write(f"Charge : {nom}…")
+                scenarios.append(
+                    (
+                        nom,
+                        self._charger(port, plancher, sa_duree / 3, utilisateurs, sa_pause),
+                        self._charger(port, roles, sa_duree, utilisateurs, sa_pause),
+                    )
+                )
         finally:
             serveur.terminate()
             serveur.wait(timeout=30)
+        self.stdout.write("PDF…")
         pdf = self._pdf()
-        texte = self._rapport(factor, workers, utilisateurs, plancher, pages, pdf)
+        self.stdout.write(f"Exports de {LIGNES_EXPORT} lignes…")
+        exports = self._exports()
+        texte = self._rapport(factor, workers, scenarios, pdf, exports)
         self.stdout.write(texte)
         if sortie:
             with open(sortie, "w", encoding="utf-8") as fichier:
@@ -207,35 +232,37 @@ class Command(BaseCommand):
 
     # La charge -------------------------------------------------------------------------
 
-    def _charger(self, port, roles, duree, utilisateurs):
-        """``utilisateurs`` fils, répartis entre les rôles, parcourent leurs pages en boucle
-        pendant ``duree`` secondes. Renvoie {(rôle, page): [durées]} et les erreurs."""
-        mesures = defaultdict(list)
-        erreurs = defaultdict(int)
-        verrou = threading.Lock()
-        fin = time.monotonic() + duree
+    def _charger(self, port, roles, duree, utilisateurs, pause):
+        """``utilisateurs`` processus de charge (un par personne : pas de verrou global de
+        Python partagé entre elles), répartis entre les rôles, parcourent leurs pages en
+        boucle pendant ``duree`` secondes. Renvoie {(rôle, page): [durées]} et les erreurs."""
+        contexte = multiprocessing.get_context("fork")
+        file = contexte.Queue()
         noms = list(roles)
-
-        def jouer(numero):
+        depart = time.time() + 2  # tous connectés avant de mesurer
+        processus = []
+        for numero in range(utilisateurs):
             role = noms[numero % len(noms)]
-            client = Client(port)
-            if role in self.personnes:
-                client.se_connecter(self.personnes[role])
-            while time.monotonic() < fin:
-                for page, chemin in roles[role]:
-                    statut, _, temps = client.requete("GET", chemin)
-                    with verrou:
-                        mesures[(role, page)].append(temps)
-                        if statut != 200:
-                            erreurs[(role, page)] += 1
-
-        fils = [threading.Thread(target=jouer, args=(i,)) for i in range(utilisateurs)]
-        debut = time.monotonic()
-        for fil in fils:
-            fil.start()
-        for fil in fils:
-            fil.join()
-        return {"mesures": mesures, "erreurs": erreurs, "duree": time.monotonic() - debut}
+            email = self.personnes.get(role)
+            processus.append(
+                contexte.Process(
+                    target=_jouer,
+                    args=(port, email, role, roles[role], depart, duree, pause, numero, file),
+                )
+            )
+        connection.close()  # chaque enfant ouvrirait sinon la même connexion
+        for un in processus:
+            un.start()
+        mesures, erreurs = defaultdict(list), defaultdict(int)
+        for _ in processus:
+            leurs_mesures, leurs_erreurs = file.get(timeout=duree + 120)
+            for cle, durees in leurs_mesures.items():
+                mesures[cle] += durees
+            for cle, nombre in leurs_erreurs.items():
+                erreurs[cle] += nombre
+        for un in processus:
+            un.join()
+        return {"mesures": mesures, "erreurs": erreurs, "duree": duree}
 
     # Les PDF -----------------------------------------------------------------------------
 
@@ -270,30 +297,62 @@ class Command(BaseCommand):
             resultats.append((nom, *resultat))
         return resultats
 
+    # Les exports -----------------------------------------------------------------------
+
+    def _exports(self):
+        """Chaque export d'un conseil de ``LIGNES_EXPORT`` actions (créé une fois, à part du
+        jeu), lu jusqu'au bout dans un processus neuf : durée, octets, pic de mémoire."""
+        conseil = _conseil_d_export()
+        coordonnateur = conseil.coordonnateurs.get()
+        url = reverse("programmes:export", args=[conseil.pk])
+        contexte = multiprocessing.get_context("fork")
+        resultats = []
+        for format_ in ("csv", "xlsx"):
+            file = contexte.Queue()
+            processus = contexte.Process(
+                target=_mesurer_export,
+                args=(f"{url}?quoi=actions&format={format_}", coordonnateur.pk, file),
+            )
+            connection.close()
+            processus.start()
+            resultat = file.get(timeout=900)
+            processus.join()
+            if isinstance(resultat, str):
+                raise CommandError(f"Export {format_} : {resultat}")
+            resultats.append((format_.upper(), *resultat))
+        return resultats
+
     # Le tableau --------------------------------------------------------------------------
 
-    def _rapport(self, factor, workers, utilisateurs, plancher, pages, pdf):
-        base = statistics.median(plancher["mesures"][("plancher", "/sante/")])
+    def _rapport(self, factor, workers, scenarios, pdf, exports):
         lignes = [
             f"# Banc de mesure, jeu à l'échelle {factor}",
             "",
             f"Machine : {platform.machine()}, {os.cpu_count()} cœurs, {platform.platform()} ; "
             f"Python {platform.python_version()} ; base {connection.vendor} ; "
-            f"gunicorn {workers} workers ; {utilisateurs} utilisateurs simultanés.",
-            "",
-            "| page | requêtes/s | p50 (ms) | p95 (ms) | p99 (ms) | p50 / plancher | erreurs |",
-            "|---|---|---|---|---|---|---|",
+            f"gunicorn {workers} workers.",
         ]
-        for resultats in (plancher, pages):
-            for (role, page), durees in sorted(resultats["mesures"].items()):
-                p50 = statistics.median(durees)
-                lignes.append(
-                    f"| {role} : {page} | {len(durees) / resultats['duree']:.1f} "
-                    f"| {p50 * 1000:.1f} | {_centile(durees, 95) * 1000:.1f} "
-                    f"| {_centile(durees, 99) * 1000:.1f} | {p50 / base:.1f} "
-                    f"| {resultats['erreurs'].get((role, page), 0)} |"
-                )
+        for nom, plancher, pages in scenarios:
+            base = statistics.median(plancher["mesures"][("plancher", "/sante/")])
+            lignes += [
+                "",
+                f"## {nom[0].upper()}{nom[1:]}",
+                "",
+                "| page | requêtes/s | p50 (ms) | p95 (ms) | p99 (ms) | p50 / plancher | erreurs |",
+                "|---|---|---|---|---|---|---|",
+            ]
+            for resultats in (plancher, pages):
+                for (role, page), durees in sorted(resultats["mesures"].items()):
+                    p50 = statistics.median(durees)
+                    lignes.append(
+                        f"| {role} : {page} | {len(durees) / resultats['duree']:.1f} "
+                        f"| {p50 * 1000:.1f} | {_centile(durees, 95) * 1000:.1f} "
+                        f"| {_centile(durees, 99) * 1000:.1f} | {p50 / base:.1f} "
+                        f"| {resultats['erreurs'].get((role, page), 0)} |"
+                    )
         lignes += [
+            "",
+            "## PDF",
             "",
             "| PDF | de bout en bout (s) | WeasyPrint seul (s) | surcoût | pages "
             "| pic de mémoire (Mo) |",
@@ -304,7 +363,132 @@ class Command(BaseCommand):
                 f"| {nom} | {total:.2f} | {seul:.2f} | {(total / seul - 1) * 100:.0f} % "
                 f"| {nombre_pages} | {memoire:.0f} |"
             )
+        lignes += [
+            "",
+            f"## Exports de {LIGNES_EXPORT} actions",
+            "",
+            "| format | durée (s) | taille (Mo) | mémoire au départ (Mo) | pic de mémoire (Mo) |",
+            "|---|---|---|---|---|",
+        ]
+        for format_, duree, octets, depart, pic in exports:
+            lignes.append(
+                f"| {format_} | {duree:.1f} | {octets / 1e6:.1f} | {depart:.0f} | {pic:.0f} |"
+            )
         return "\n".join(lignes) + "\n"
+
+
+def _conseil_d_export():
+    """Un conseil à part, de ``LIGNES_EXPORT`` actions (en un plan), pour mesurer les
+    exports : aucun conseil du jeu n'en a autant. Créé une fois par base, puis réutilisé."""
+    from django.contrib.auth.models import Permission
+    from django.db import transaction
+
+    from clspd.models import ConseilPermission, Institution, Programme
+    from groupes.models import GroupeOperationnel
+    from programmes.models import Action, Financement, PlanAction
+
+    nom = "CLSPD du banc d'export"
+    conseil = Conseil.objects.filter(nom=nom).first()
+    if conseil:
+        return conseil
+    with transaction.atomic():
+        conseil = Conseil.objects.create(nom=nom)
+        coordonnateur = Utilisateur.objects.create_user(
+            email="export@banc.clspd.fr", password=MOT_DE_PASSE
+        )
+        conseil.coordonnateurs.add(coordonnateur)
+        ConseilPermission.objects.create(
+            user=coordonnateur,
+            permission=Permission.objects.get(codename="coordonner_conseil"),
+            content_object=conseil,
+        )
+        programme = Programme.objects.filter(actif=True).order_by("pk").first()
+        porteur = Institution.objects.create(conseil=conseil, nom="Porteur", categorie="autre")
+        groupe = GroupeOperationnel.objects.create(
+            conseil=conseil, nom="Groupe d'export", nature="thematique", programme=programme
+        )
+        annee = datetime.date.today().year
+        plan = PlanAction.objects.create(
+            groupe=groupe,
+            titre=f"Plan {annee}",
+            date_debut=datetime.date(annee, 1, 1),
+            date_fin=datetime.date(annee, 12, 31),
+        )
+        for debut in range(0, LIGNES_EXPORT, 10_000):
+            actions = Action.objects.bulk_create(
+                Action(
+                    plan=plan,
+                    titre=f"Action {k + 1} : prévention, médiation et « suivi »",
+                    description="Description de l'action, sur quelques lignes. " * 4,
+                    programme=programme,
+                    porteur=porteur,
+                    date_debut=datetime.date(annee, 1, 1),
+                    statut="en_cours",
+                )
+                for k in range(debut, min(debut + 10_000, LIGNES_EXPORT))
+            )
+            Financement.objects.bulk_create(
+                Financement(action=a, source="fipd", montant_demande=1000 + a.pk % 5000)
+                for a in actions
+            )
+    return conseil
+
+
+def _jouer(port, email, role, pages, depart, duree, pause, numero, file):
+    """Une personne : se connecte, attend le départ commun, charge ses pages en boucle, avec
+    entre deux pages un temps de lecture tiré entre la moitié et une fois et demie ``pause``."""
+    mesures, erreurs = defaultdict(list), defaultdict(int)
+    hasard = random.Random(numero)
+    try:
+        client = Client(port)
+        if email:
+            client.se_connecter(email)
+        time.sleep(max(0, depart - time.time()))
+        fin = time.monotonic() + duree
+        while time.monotonic() < fin:
+            for page, chemin in pages:
+                statut, _, temps = client.requete("GET", chemin)
+                mesures[(role, page)].append(temps)
+                if statut != 200:
+                    erreurs[(role, page)] += 1
+                if pause:
+                    time.sleep(hasard.uniform(pause / 2, pause * 3 / 2))
+    finally:
+        file.put((dict(mesures), dict(erreurs)))
+
+
+def _mesurer_export(chemin, utilisateur_pk, file):
+    """Dans un processus neuf : l'export lu morceau par morceau, comme un navigateur."""
+    try:
+        file.put(_mesures_export(chemin, utilisateur_pk))
+    except Exception as erreur:
+        file.put(repr(erreur))
+
+
+def _mesures_export(chemin, utilisateur_pk):
+    client = _client_de_test(utilisateur_pk)
+    depart = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    debut = time.perf_counter()
+    reponse = client.get(chemin, secure=True)
+    assert reponse.status_code == 200, (chemin, reponse.status_code)
+    octets = sum(len(morceau) for morceau in reponse.streaming_content)
+    duree = time.perf_counter() - debut
+    reponse.close()
+    return duree, octets, depart, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _client_de_test(utilisateur_pk):
+    """Un client de test connecté (double authentification faite)."""
+    from django.test import Client as ClientDeTest
+
+    from clspd import double_authentification
+
+    client = ClientDeTest(HTTP_HOST="localhost")
+    client.force_login(Utilisateur.objects.get(pk=utilisateur_pk))
+    session = client.session
+    session[double_authentification.ETAPE] = ""
+    session.save()
+    return client
 
 
 def _mesurer_pdf(chemin, utilisateur_pk, file):
@@ -318,10 +502,9 @@ def _mesurer_pdf(chemin, utilisateur_pk, file):
 
 
 def _mesures_pdf(chemin, utilisateur_pk):
-    from django.test import Client as ClientDeTest
     from weasyprint import HTML
 
-    from clspd import double_authentification, pdf
+    from clspd import pdf
 
     captures = []
     vrai_html = pdf.HTML
@@ -331,11 +514,7 @@ def _mesures_pdf(chemin, utilisateur_pk):
         return vrai_html(*args, **kwargs)
 
     pdf.HTML = capturer
-    client = ClientDeTest(HTTP_HOST="localhost")
-    client.force_login(Utilisateur.objects.get(pk=utilisateur_pk))
-    session = client.session
-    session[double_authentification.ETAPE] = ""
-    session.save()
+    client = _client_de_test(utilisateur_pk)
     client.get(chemin, secure=True)  # à chaud : polices et gabarits déjà chargés
     debut = time.perf_counter()
     reponse = client.get(chemin, secure=True)
