@@ -12,11 +12,17 @@ Ce module ne connaît pas les applications qui l'utilisent : il suit ces chemins
 Un objet hors de portée donne une 404, jamais une 403, pour ne rien révéler.
 """
 
+import contextlib
+import contextvars
+import dataclasses
+import functools
 from enum import StrEnum
 
+from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from guardian.utils import get_user_obj_perms_model
 
@@ -63,47 +69,120 @@ _ACCES = {
 }
 
 
-def _modele_au_bout(model, chemin):
-    for nom in filter(None, chemin.split("__")):
-        model = model._meta.get_field(nom).related_model
-    return model
+# La portée d'un utilisateur : ses permissions par conseil et par groupe ------------------
 
 
-def _ref(chemin):
-    return OuterRef(f"{chemin}__pk" if chemin else "pk")
+@dataclasses.dataclass(frozen=True)
+class Portee:
+    sur_conseils: dict  # {id de conseil: codenames détenus sur ce conseil}
+    sur_groupes: dict  # {id de groupe: codenames détenus sur ce groupe}
+    groupes_des_conseils: dict  # {id de groupe: id de son conseil}, conseils ci-dessus
+
+    def conseils(self, action):
+        du_conseil, _ = _ACCES[Action(action)]
+        return {pk for pk, codenames in self.sur_conseils.items() if codenames & du_conseil}
+
+    def groupes(self, action):
+        du_groupe = _ACCES[Action(action)][1]
+        conseils = self.conseils(action)
+        return {pk for pk, codenames in self.sur_groupes.items() if codenames & du_groupe} | {
+            pk for pk, conseil in self.groupes_des_conseils.items() if conseil in conseils
+        }
 
 
-def _condition(user, model, action):
-    """Condition SQL (EXISTS sur les tables directes, indexées) : l'utilisateur peut agir."""
-    perms_conseil, perms_groupe = _ACCES[Action(action)]
-    chemin_conseil = model.chemin_conseil
-    chemin_groupe = getattr(model, "chemin_groupe", None)
+# Le temps d'une requête, la portée de chacun n'est lue qu'une fois (``une_requete``, ouvert
+# par un intergiciel) ; hors requête, à chaque appel. ``synchroniser`` l'oublie.
+_portees_de_la_requete = contextvars.ContextVar("portees_de_la_requete", default=None)
 
-    modele_conseil = _modele_au_bout(model, chemin_conseil)
-    condition = Exists(
-        get_user_obj_perms_model(modele_conseil).objects.filter(
-            user=user,
-            permission__codename__in=perms_conseil,
-            content_object=_ref(chemin_conseil),
+
+@contextlib.contextmanager
+def une_requete():
+    jeton = _portees_de_la_requete.set({})
+    try:
+        yield
+    finally:
+        _portees_de_la_requete.reset(jeton)
+
+
+@functools.cache
+def _modeles_porteurs():
+    """Le conseil et le groupe : les deux modèles qui portent les permissions."""
+    conseil, groupe = None, None
+    for model in apps.get_models():
+        if getattr(model, "chemin_conseil", None) == "":
+            conseil = model
+        if getattr(model, "chemin_groupe", None) == "":
+            groupe = model
+    return conseil, groupe
+
+
+def portee(user):
+    """Les permissions de l'utilisateur, en une requête sur les deux tables directes (par
+    leur index sur l'utilisateur) et les groupes des conseils où il en a une."""
+    portees = _portees_de_la_requete.get()
+    if portees is not None and user.pk in portees:
+        return portees[user.pk]
+    conseil, groupe = _modeles_porteurs()
+    sur_conseils = get_user_obj_perms_model(conseil).objects.filter(user=user).order_by()
+    texte = CharField()
+    lignes = sur_conseils.values_list(
+        Value("conseil", texte), "content_object_id", "permission__codename"
+    ).union(
+        get_user_obj_perms_model(groupe)
+        .objects.filter(user=user)
+        .order_by()
+        .values_list(Value("groupe", texte), "content_object_id", "permission__codename"),
+        groupe._default_manager.filter(
+            **{f"{groupe.chemin_conseil}__in": sur_conseils.values("content_object_id")}
         )
+        .order_by()
+        .values_list(Value("dans", texte), "pk", Cast(groupe.chemin_conseil, texte)),
+        all=True,
     )
-    if perms_groupe and chemin_groupe is not None:
-        modele_groupe = _modele_au_bout(model, chemin_groupe)
-        condition |= Exists(
-            get_user_obj_perms_model(modele_groupe).objects.filter(
-                user=user,
-                permission__codename__in=perms_groupe,
-                content_object=_ref(chemin_groupe),
-            )
-        )
-    return condition
+    resultat = Portee({}, {}, {})
+    for source, pk, valeur in lignes:
+        if source == "dans":
+            resultat.groupes_des_conseils[pk] = int(valeur)
+        else:
+            cible = resultat.sur_conseils if source == "conseil" else resultat.sur_groupes
+            cible.setdefault(pk, set()).add(valeur)
+    if portees is not None:
+        portees[user.pk] = resultat
+    return resultat
+
+
+def _oublier_les_portees():
+    portees = _portees_de_la_requete.get()
+    if portees is not None:
+        portees.clear()
+
+
+# Filtrer, accéder ----------------------------------------------------------------------------
+
+
+def _dans(chemin):
+    return f"{chemin}__in" if chemin else "pk__in"
 
 
 def filtrer(user, queryset, action):
-    """Les objets du queryset sur lesquels l'utilisateur peut faire l'action."""
+    """Les objets du queryset sur lesquels l'utilisateur peut faire l'action : ceux de ses
+    groupes (ou de ses conseils), donnés par leurs identifiants. La base part de ces
+    quelques clés, par les index des clés étrangères, au lieu d'examiner chaque ligne."""
     if not (user.is_authenticated and user.is_active):
         return queryset.none()
-    return queryset.filter(_condition(user, queryset.model, action))
+    model = queryset.model
+    chemin_groupe = getattr(model, "chemin_groupe", None)
+    if chemin_groupe is None:
+        permis = portee(user).conseils(action)
+        return queryset.filter(**{_dans(model.chemin_conseil): sorted(permis)})
+    return queryset.filter(**{_dans(chemin_groupe): sorted(portee(user).groupes(action))})
+
+
+def groupes_permis(user, action):
+    """Les identifiants des groupes où l'utilisateur peut faire l'action."""
+    if not (user.is_authenticated and user.is_active):
+        return set()
+    return portee(user).groupes(action)
 
 
 def obtenir_ou_404(user, queryset, action, **lookup):
@@ -114,27 +193,50 @@ def obtenir_ou_404(user, queryset, action, **lookup):
 
 
 def peut(user, action, obj):
-    return filtrer(user, type(obj)._default_manager.filter(pk=obj.pk), action).exists()
+    return Action(action) in _permises(user, obj)
 
 
 def actions_permises(user, obj):
-    """Les actions permises sur un objet, en une requête (pour les drapeaux des gabarits)."""
+    """Les actions permises sur un objet (pour les drapeaux des gabarits)."""
+    return _permises(user, obj) & _actions_applicables(type(obj))
+
+
+def _permises(user, obj):
     if not (user.is_authenticated and user.is_active):
         return set()
-    model = type(obj)
-    annotations = {
-        f"peut_{action}": _condition(user, model, action)
-        for action in Action
-        if action in _actions_applicables(model)
+    chemin_groupe = getattr(type(obj), "chemin_groupe", None)
+    conseil_pk, groupe_pk = _conseil_et_groupe(obj)
+    la_portee = portee(user)
+    sur_le_conseil = la_portee.sur_conseils.get(conseil_pk, set())
+    sur_le_groupe = la_portee.sur_groupes.get(groupe_pk, set())
+    return {
+        action
+        for action, (du_conseil, du_groupe) in _ACCES.items()
+        if sur_le_conseil & du_conseil or (chemin_groupe is not None and sur_le_groupe & du_groupe)
     }
-    ligne = (
-        model._default_manager.filter(pk=obj.pk)
-        .annotate(**annotations)
-        .values(*annotations)
-        .first()
-        or {}
-    )
-    return {nom.removeprefix("peut_") for nom, permis in ligne.items() if permis}
+
+
+def _conseil_et_groupe(obj):
+    """Les identifiants du conseil et du groupe de l'objet, lus sur les objets liés déjà
+    chargés, sinon en une requête."""
+    chemins = [type(obj).chemin_conseil, getattr(type(obj), "chemin_groupe", None)]
+    try:
+        return [None if chemin is None else _id_charge(obj, chemin) for chemin in chemins]
+    except LookupError:
+        valeurs = [chemin or "pk" for chemin in chemins if chemin is not None]
+        ligne = type(obj)._default_manager.filter(pk=obj.pk).values_list(*valeurs).first()
+        return [*(ligne or ()), None, None][:2]
+
+
+def _id_charge(obj, chemin):
+    if not chemin:
+        return obj.pk
+    *relations, derniere = chemin.split("__")
+    for nom in relations:
+        if not type(obj)._meta.get_field(nom).is_cached(obj):
+            raise LookupError(nom)
+        obj = getattr(obj, nom)
+    return getattr(obj, type(obj)._meta.get_field(derniere).attname)
 
 
 def _actions_applicables(model):
@@ -167,6 +269,7 @@ def synchroniser(obj, roles_par_utilisateur):
         for codename in PERMISSIONS_DU_ROLE[Role(role)]
         if codename in permissions
     }
+    _oublier_les_portees()
     with transaction.atomic():
         existantes = modele_perm.objects.filter(
             content_object=obj, permission_id__in=permissions.values()

@@ -69,10 +69,11 @@ def _peut_saisir(user):
 def evaluations_saisissables(user):
     """Les actions dont l'utilisateur saisit les valeurs : le pilote et le coordonnateur du
     groupe, le référent, les membres du groupe venus de l'institution porteuse."""
-    evaluations = EvaluationAction.objects.all()
-    pilotees = permissions.filtrer(user, evaluations, Acces.PILOTER)
-    lues = permissions.filtrer(user, evaluations, Acces.LIRE).filter(_peut_saisir(user))
-    return evaluations.filter(Q(pk__in=pilotees.values("pk")) | Q(pk__in=lues.values("pk")))
+    # Qui pilote un groupe le lit aussi : une seule condition, sans sous-requête.
+    pilotes = sorted(permissions.groupes_permis(user, Acces.PILOTER))
+    return permissions.filtrer(user, EvaluationAction.objects.all(), Acces.LIRE).filter(
+        Q(action__plan__groupe__in=pilotes) | _peut_saisir(user)
+    )
 
 
 def evaluation_pour_saisie(user, pk):

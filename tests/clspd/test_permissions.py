@@ -13,8 +13,9 @@ from clspd.models import ConseilPermission
 from clspd.permissions import Action, Role
 from groupes import services as groupe_services
 from groupes.models import Appartenance, GroupeOperationnel, GroupePermission
+from programmes.models import Action as ActionDuPlan
 from tests.conftest import ajouter_membre
-from tests.factories import UtilisateurFactory
+from tests.factories import ReunionFactory, UtilisateurFactory
 
 TOUT = set(Action)
 
@@ -162,6 +163,46 @@ def test_actions_permises_en_une_requete(
 ):
     with django_assert_num_queries(1):
         permissions.actions_permises(coordonnateur, groupe)
+
+
+def test_la_portee_est_lue_une_fois_par_requete(
+    personas, pilote, groupe, conseil, django_assert_num_queries
+):
+    with permissions.une_requete():
+        with django_assert_num_queries(1):
+            assert permissions.peut(pilote, Action.PILOTER, groupe)
+            assert not permissions.peut(pilote, Action.COORDONNER, conseil)
+            assert permissions.groupes_permis(pilote, Action.LIRE) == {groupe.pk}
+        # Un changement de permissions l'efface : la suite de la requête le voit.
+        permissions.synchroniser(groupe, {})
+        assert not permissions.peut(pilote, Action.LIRE, groupe)
+        assert not permissions.filtrer(pilote, GroupeOperationnel.objects.all(), Action.LIRE)
+
+
+def test_hors_requete_la_portee_est_relue_a_chaque_appel(
+    personas, pilote, groupe, django_assert_num_queries
+):
+    with django_assert_num_queries(2):
+        permissions.peut(pilote, Action.LIRE, groupe)
+        permissions.peut(pilote, Action.LIRE, groupe)
+
+
+def test_filtrer_part_des_identifiants_des_groupes(personas, membre, groupe):
+    """Pas de sous-requête par ligne : la base reçoit la liste des groupes du membre."""
+    requete = str(permissions.filtrer(membre, ActionDuPlan.objects.all(), Action.LIRE).query)
+
+    assert "EXISTS" not in requete
+    assert f"IN ({groupe.pk})" in requete
+
+
+def test_objet_sans_ses_liens_charges(personas, pilote, groupe, django_assert_num_queries):
+    """Les identifiants du conseil et du groupe viennent d'une requête quand les objets liés
+    ne sont pas chargés ; un objet disparu ne permet rien."""
+    reunion = type(ReunionFactory(groupe=groupe)).objects.get()
+    with django_assert_num_queries(2):
+        assert permissions.actions_permises(pilote, reunion) >= {Action.LIRE, Action.PILOTER}
+    reunion.delete()
+    assert permissions.actions_permises(pilote, reunion) == set()
 
 
 FILTRER_LES_GROUPES = {
