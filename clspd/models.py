@@ -1,11 +1,14 @@
 """Le cœur : conseils, territoire, institutions partenaires, utilisateurs, cadre national."""
 
 import secrets
+import uuid
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -472,3 +475,88 @@ class MembreFormationRestreinte(models.Model):
             and self.institution.conseil_id != self.conseil_id
         ):
             raise ValidationError({"institution": "Cette institution n'est pas de ce conseil."})
+
+
+class EtatRendu(models.TextChoices):
+    """L'état d'un rendu de PDF (``RenduPDF.Etat``)."""
+
+    EN_ATTENTE = "en_attente", "en attente"
+    EN_COURS = "en_cours", "en cours"
+    TERMINE = "termine", "terminé"
+    ECHEC = "echec", "échec"
+
+
+class RenduPDF(models.Model):
+    """Un PDF long, rendu hors de la requête qui l'a demandé (voir ``clspd.rendus``).
+
+    L'identifiant, tiré au hasard, ne se devine pas ; seul le demandeur voit la demande,
+    son avancement et le fichier, effacés 24 heures après la demande par l'entretien
+    quotidien. Le contenu est confidentiel : ce modèle n'est pas dans l'administration.
+    """
+
+    Etat = EtatRendu
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    demandeur = models.ForeignKey(
+        Utilisateur,
+        verbose_name="demandeur",
+        on_delete=models.CASCADE,
+        related_name="rendus_pdf",
+    )
+    # La fonction enregistrée qui décrit le document (clspd.rendus.document), et ses
+    # paramètres : le rendu relit les données, avec les droits du demandeur.
+    document = models.CharField("document", max_length=200)
+    parametres = models.JSONField("paramètres", default=dict)
+    # L'adresse de la demande (pour la refaire) et celle du site (pour les liens du PDF).
+    adresse = models.CharField("adresse de la demande", max_length=500)
+    origine = models.CharField("adresse du site", max_length=200)
+    etat = models.CharField("état", max_length=10, choices=Etat, default=Etat.EN_ATTENTE)
+    etape = models.CharField("étape", max_length=100)
+    progression = models.PositiveSmallIntegerField("progression (%)", default=0)
+    pages_estimees = models.PositiveIntegerField("pages estimées")
+    pages = models.PositiveIntegerField("pages", null=True, blank=True)
+    # Le poste de rendu occupé (de 1 à PDF_TRAVAILLEURS_MAX) : deux rendus en cours
+    # n'occupent jamais le même, la base tient ainsi la limite.
+    poste = models.PositiveSmallIntegerField("poste de rendu", null=True, blank=True)
+    contenu = models.BinaryField("contenu", null=True, blank=True)
+    nom_fichier = models.CharField("nom du fichier", max_length=255)
+    cree_le = models.DateTimeField("demandé le", default=timezone.now)
+    debute_le = models.DateTimeField("débuté le", null=True, blank=True)
+    termine_le = models.DateTimeField("terminé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "rendu de PDF"
+        verbose_name_plural = "rendus de PDF"
+        ordering = ["cree_le"]
+        indexes = [models.Index(fields=["etat", "cree_le"], name="clspd_rendupdf_file")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(etat__in=EtatRendu.values),
+                name="clspd_rendupdf_etat_valide",
+                violation_error_message="État de rendu inconnu.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progression__lte=100),
+                name="clspd_rendupdf_progression_en_pourcentage",
+                violation_error_message="La progression est un pourcentage.",
+            ),
+            # Le fichier existe si, et seulement si, le rendu est terminé.
+            models.CheckConstraint(
+                condition=models.Q(etat=EtatRendu.TERMINE, contenu__isnull=False)
+                | (~models.Q(etat=EtatRendu.TERMINE) & models.Q(contenu__isnull=True)),
+                name="clspd_rendupdf_contenu_si_termine",
+                violation_error_message="Seul un rendu terminé a un contenu.",
+            ),
+            models.UniqueConstraint(
+                fields=["poste"],
+                condition=models.Q(etat=EtatRendu.EN_COURS),
+                name="clspd_rendupdf_un_rendu_par_poste",
+                violation_error_message="Ce poste de rendu est occupé.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Rendu PDF {self.pk} ({self.get_etat_display()})"
+
+    def get_absolute_url(self):
+        return reverse("rendu_pdf", args=[self.pk])

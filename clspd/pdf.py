@@ -101,12 +101,14 @@ class RecuperateurStatique(URLFetcher):
         return chemin if chemin.is_file() else None
 
 
-def rendre_pdf(gabarit, contexte, *, genere_par, request=None):
-    """Les octets du PDF A4 de ``gabarit`` : un nom, ou un gabarit de moteur (celui que
-    donnent ``loader.get_template`` ou ``engines["django"].from_string``).
+def preparer_pdf(gabarit, contexte, *, genere_par, request=None, origine=None):
+    """Le document WeasyPrint (``HTML``), pas encore mis en page, de ``gabarit`` : un nom,
+    ou un gabarit de moteur (celui que donnent ``loader.get_template`` ou
+    ``engines["django"].from_string``).
 
     Le contexte reçoit en plus ``genere_par`` et ``genere_le``, que le pied de page
-    affiche. Avec ``request``, les liens du document pointent vers le site.
+    affiche. Les liens du document pointent vers le site : celui de ``request``, sinon
+    ``origine`` (l'adresse du site, pour un rendu hors requête).
     """
     if isinstance(gabarit, str):
         gabarit = loader.get_template(gabarit)
@@ -114,9 +116,15 @@ def rendre_pdf(gabarit, contexte, *, genere_par, request=None):
         {**contexte, "genere_par": genere_par, "genere_le": timezone.localtime()},
         request,
     )
-    origine = request.build_absolute_uri("/") if request else ORIGINE_PAR_DEFAUT
-    document = HTML(string=html, base_url=origine, url_fetcher=RecuperateurStatique(origine))
-    return document.write_pdf()
+    if request is not None:
+        origine = request.build_absolute_uri("/")
+    origine = origine or ORIGINE_PAR_DEFAUT
+    return HTML(string=html, base_url=origine, url_fetcher=RecuperateurStatique(origine))
+
+
+def rendre_pdf(gabarit, contexte, *, genere_par, request=None):
+    """Les octets du PDF A4 de ``gabarit`` (voir ``preparer_pdf``)."""
+    return preparer_pdf(gabarit, contexte, genere_par=genere_par, request=request).write_pdf()
 
 
 def nom_de_fichier_pdf(nom_fichier):
@@ -125,11 +133,16 @@ def nom_de_fichier_pdf(nom_fichier):
     return f"{slugify(base) or 'document'}.pdf"
 
 
-def reponse_pdf(request, gabarit, contexte, nom_fichier):
-    """Le PDF en pièce jointe, généré au nom de l'utilisateur connecté."""
-    contenu = rendre_pdf(gabarit, contexte, genere_par=request.user, request=request)
+def piece_jointe_pdf(contenu, nom_fichier):
+    """La réponse qui remet les octets d'un PDF en pièce jointe."""
     reponse = HttpResponse(contenu, content_type="application/pdf")
     reponse["Content-Disposition"] = f'attachment; filename="{nom_de_fichier_pdf(nom_fichier)}"'
     # Document confidentiel : ni proxy ni cache partagé ne doit le conserver.
     reponse["Cache-Control"] = "private, no-store"
     return reponse
+
+
+def reponse_pdf(request, gabarit, contexte, nom_fichier):
+    """Le PDF en pièce jointe, généré au nom de l'utilisateur connecté."""
+    contenu = rendre_pdf(gabarit, contexte, genere_par=request.user, request=request)
+    return piece_jointe_pdf(contenu, nom_fichier)

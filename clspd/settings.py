@@ -238,6 +238,14 @@ PAGINATION = 25
 # connexion sont gardés tant de mois, puis effacés par la commande quotidienne.
 CONSERVATION_JOURNAUX_MOIS = env_int("CONSERVATION_JOURNAUX_MOIS", 12)
 
+# PDF longs (plus de 20 pages estimées) : rendus hors de la requête par des processus
+# « manage.py rendre_les_pdf » que le site lance à la demande, PDF_TRAVAILLEURS_MAX au plus
+# à la fois ; un rendu en cours depuis plus de PDF_DUREE_MAXIMALE_MINUTES passe en échec.
+# Sans arrière-plan (PDF_EN_ARRIERE_PLAN=0), le rendu se fait dans la requête qui le demande.
+PDF_EN_ARRIERE_PLAN = env_bool("PDF_EN_ARRIERE_PLAN", True)
+PDF_TRAVAILLEURS_MAX = env_int("PDF_TRAVAILLEURS_MAX", 2)
+PDF_DUREE_MAXIMALE_MINUTES = env_int("PDF_DUREE_MAXIMALE_MINUTES", 10)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -120,11 +120,18 @@ conseils = [
     ),
 ]
 
+rendus_pdf = [
+    path("<uuid:pk>/", views.rendu_pdf, name="rendu_pdf"),
+    path("<uuid:pk>/etat/", views.rendu_pdf_etat, name="rendu_pdf_etat"),
+    path("<uuid:pk>/telecharger/", views.rendu_pdf_telecharger, name="rendu_pdf_telecharger"),
+]
+
 urlpatterns = [
     path("", accueil, name="accueil"),
     path("sante/", views.sante, name="sante"),
     path("compte/", include(comptes)),
     path("", include(conseils)),
+    path("pdf/", include(rendus_pdf)),
     path("", include("groupes.urls")),
     path("", include("programmes.urls")),
     path("", include("evaluation.urls")),

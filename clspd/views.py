@@ -8,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from clspd import double_authentification as deux_facteurs
-from clspd import permissions, selectors, services
+from clspd import permissions, rendus, selectors, services
 from clspd.forms import (
     CodeForm,
     ConfirmationForm,
@@ -28,6 +28,7 @@ from clspd.forms import (
     ajouter_erreurs,
 )
 from clspd.models import Institution, Territoire
+from clspd.pdf import piece_jointe_pdf
 from clspd.permissions import Action
 from clspd.sessions import authentification_recente, noter_une_authentification
 
@@ -359,6 +360,48 @@ def double_authentification_desactiver(request):
         deux_facteurs.desactiver(request.user)
         messages.success(request, "La double authentification est désactivée.")
     return redirect("mon_compte")
+
+
+# PDF longs ---------------------------------------------------------------------------------
+
+
+def _sans_cache(reponse):
+    reponse["Cache-Control"] = "private, no-store"
+    return reponse
+
+
+@require_safe
+def rendu_pdf(request, pk):
+    """L'avancement d'un PDF long, pour son seul demandeur : la page se suit sans
+    JavaScript (lien « Actualiser ») ; static/js/rendu-pdf.js l'actualise chaque seconde."""
+    rendu = rendus.rendu_surveiller(rendus.rendu_pour(request.user, pk))
+    return _sans_cache(
+        render(
+            request,
+            "clspd/rendu_pdf.html",
+            {
+                "rendu": rendu,
+                "libelle": rendus.libelle_du_document(rendu.document),
+                "en_cours": rendu.etat in (rendu.Etat.EN_ATTENTE, rendu.Etat.EN_COURS),
+                "termine": rendu.etat == rendu.Etat.TERMINE,
+                "conservation_heures": int(rendus.CONSERVATION.total_seconds() // 3600),
+            },
+        )
+    )
+
+
+@require_safe
+def rendu_pdf_etat(request, pk):
+    rendu = rendus.rendu_surveiller(rendus.rendu_pour(request.user, pk))
+    return _sans_cache(JsonResponse(rendus.rendu_en_donnees(rendu)))
+
+
+@require_safe
+def rendu_pdf_telecharger(request, pk):
+    rendu, contenu = rendus.rendu_a_telecharger(request.user, pk)
+    if contenu is None:
+        return HttpResponseRedirect(rendu.get_absolute_url(), status=303)
+    return piece_jointe_pdf(contenu, rendu.nom_fichier)
 
 
 @login_not_required

@@ -65,6 +65,9 @@ REGLAGES_DE_TEST = {
     # (tests/clspd/test_double_authentification.py, et toutes les URL du projet dans
     # test_permissions.py) : les autres se connectent par force_login, sans code.
     "DOUBLE_AUTHENTIFICATION_OBLIGATOIRE": False,
+    # Un PDF long se rend dans la requête, par le même chemin (la demande, puis son rendu),
+    # sans processus lancé : tests/clspd/test_rendus.py vérifie le lancement à part.
+    "PDF_EN_ARRIERE_PLAN": False,
 }
 
 

@@ -29,6 +29,7 @@ from clspd.models import (
     Institution,
     MembreFormationRestreinte,
     Programme,
+    RenduPDF,
     Territoire,
     Utilisateur,
 )
@@ -64,6 +65,7 @@ from groupes.models import (
     Situation,
 )
 from groupes.services import groupe_synchroniser_permissions
+from groupes.views.reunions import document_du_compte_rendu
 from programmes import services as programme_services
 from programmes.models import (
     Action,
@@ -301,9 +303,35 @@ def _groupe(m):
     return {"pk": m.groupe.pk}
 
 
+def _rendu_du_membre(m):
+    """Un PDF long, déjà rendu, que le membre a demandé (le compte rendu validé de son
+    groupe) : lui seul en voit l'avancement et le télécharge."""
+    rendu = RenduPDF.objects.create(
+        demandeur=m.membre,
+        document=document_du_compte_rendu.nom_du_document,
+        parametres={"pk": m.reunion_validee.pk, "version": 1},
+        adresse=reverse("groupes:compte_rendu_pdf", args=[m.reunion_validee.pk, 1]),
+        origine="http://testserver/",
+        etat=RenduPDF.Etat.TERMINE,
+        etape="Terminé",
+        progression=100,
+        pages_estimees=30,
+        pages=1,
+        contenu=b"%PDF-1.7 essai",
+        nom_fichier="compte-rendu.pdf",
+    )
+    return {"pk": rendu.pk}
+
+
 TABLE = {
     # Accueil
     "accueil": Route(reserve_a(*CONNECTEES)),
+    # PDF longs : au seul demandeur, quel que soit son rôle.
+    "rendu_pdf": Route(reserve_a("membre"), kwargs=_rendu_du_membre, contient="Votre PDF est prêt"),
+    "rendu_pdf_etat": Route(reserve_a("membre"), kwargs=_rendu_du_membre, contient='"termine"'),
+    "rendu_pdf_telecharger": Route(
+        reserve_a("membre"), kwargs=_rendu_du_membre, contient="%PDF-1.7 essai"
+    ),
     # Comptes
     "connexion": Route(
         {"anonyme": 200} | dict.fromkeys(CONNECTEES, Redirige("/")), contient="Connexion"

@@ -9,6 +9,7 @@ formation restreinte ceux qui lui sont soumis ; tout autre reçoit une 404.
 """
 
 import copy
+import math
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,10 +17,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from clspd import historique, permissions
+from clspd import historique, permissions, rendus
 from clspd import selectors as conseil_selectors
 from clspd.forms import ConfirmationForm, ajouter_erreurs
-from clspd.pdf import reponse_pdf
 from clspd.permissions import Action as Acces
 from clspd.views import donnees_envoyees, paginer, reussit
 from evaluation import selectors, services
@@ -205,15 +205,39 @@ def rapport(request, pk):
     return _afficher(request, selectors.rapport_visible_pour(request.user, pk))
 
 
-def rapport_pdf(request, pk):
-    rapport = selectors.rapport_visible_pour(request.user, pk)
+def _pages_d_une_partie(partie):
+    """Une page pour l'activité, une de plus par tranche de six indicateurs (le tableau et
+    ses graphiques, qui ne se coupent pas), puis les textes et commentaires."""
+    textes = sum(rendus.lignes(texte["texte"], 85) + 3 for texte in partie.get("textes", []))
+    textes += sum(rendus.lignes(c.texte, 80) + 2 for c in partie["commentaires"])
+    indicateurs = len(partie["indicateurs"])
+    return math.ceil(1 + indicateurs / 6 + textes / rendus.LIGNES_PAR_PAGE)
+
+
+def pages_du_rapport(rapport, contenu):
+    """Le nombre de pages estimé du PDF (couverture, sommaire, une partie par page au moins,
+    conclusions), étalonné dans tests/clspd/test_rendus.py."""
+    groupes = [groupe for programme in contenu["programmes"] for groupe in programme["groupes"]]
+    sommaire = rendus.pages((4 + len(contenu["programmes"]) + len(groupes)) * 1.2)
+    parties = [contenu["synthese"], *contenu["programmes"], *groupes]
+    conclusions = rendus.pages(6 + rendus.lignes(rapport.conclusions))
+    return 1 + sommaire + sum(_pages_d_une_partie(partie) for partie in parties) + conclusions
+
+
+@rendus.document("rapport d'évaluation")
+def document_du_rapport(utilisateur, *, pk):
+    rapport = selectors.rapport_visible_pour(utilisateur, pk)
     contenu = _contenu_affiche(rapport, selectors.commentaires_par_partie(rapport))
-    return reponse_pdf(
-        request,
-        "pdf/rapport_evaluation.html",
-        {"rapport": rapport, "contenu": contenu},
-        f"{rapport.titre}.pdf",
+    return rendus.Document(
+        gabarit="pdf/rapport_evaluation.html",
+        contexte={"rapport": rapport, "contenu": contenu},
+        nom_fichier=f"{rapport.titre}.pdf",
+        pages_estimees=pages_du_rapport(rapport, contenu),
     )
+
+
+def rapport_pdf(request, pk):
+    return rendus.repondre(request, document_du_rapport, pk=pk)
 
 
 # Soumission et examen -----------------------------------------------------------------------

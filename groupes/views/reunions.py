@@ -10,9 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from clspd import historique, permissions
+from clspd import historique, permissions, rendus
 from clspd.forms import ajouter_erreurs
-from clspd.pdf import reponse_pdf
 from clspd.permissions import Action
 from clspd.revisions import ModificationConcurrente, montrer_le_conflit
 from clspd.sessions import authentification_recente
@@ -458,20 +457,39 @@ def compte_rendu_version(request, pk, version):
     )
 
 
-def compte_rendu_pdf(request, pk, version):
-    reunion = selectors.reunion_pour_lecture(request.user, pk)
+def pages_du_compte_rendu(contenu):
+    """Le nombre de pages estimé du PDF, en lignes de texte (une ou deux pages d'ordinaire ;
+    des notes très longues en font davantage). Étalonné dans tests/clspd/test_rendus.py."""
+    total = 15 + 1.5 * len(contenu["presences"]) + len(contenu["participants_exterieurs"])
+    for point in contenu["points"]:
+        total += 1.5 + rendus.lignes(point["description"], 95) + rendus.lignes(point["notes"], 80)
+    total += 3 if contenu["situations"] else 0
+    for decision in (*contenu["decisions"], *contenu["suivi_decisions"]):
+        total += 0.6 + rendus.lignes(decision["libelle"], 45) + bool(decision["situation"])
+    total += 2 + rendus.lignes(contenu["synthese"])
+    return rendus.pages(total)
+
+
+@rendus.document("compte rendu")
+def document_du_compte_rendu(utilisateur, *, pk, version):
+    reunion = selectors.reunion_pour_lecture(utilisateur, pk)
     compte_rendu = selectors.compte_rendu_valide(reunion, version)
-    return reponse_pdf(
-        request,
-        "pdf/compte_rendu.html",
-        {
+    contenu = _contenu(reunion, compte_rendu)
+    return rendus.Document(
+        gabarit="pdf/compte_rendu.html",
+        contexte={
             "reunion": reunion,
             "groupe": reunion.groupe,
             "compte_rendu": compte_rendu,
-            "contenu": _contenu(reunion, compte_rendu),
+            "contenu": contenu,
         },
-        f"compte-rendu-{reunion.date:%Y-%m-%d}-v{compte_rendu.version}.pdf",
+        nom_fichier=f"compte-rendu-{reunion.date:%Y-%m-%d}-v{compte_rendu.version}.pdf",
+        pages_estimees=pages_du_compte_rendu(contenu),
     )
+
+
+def compte_rendu_pdf(request, pk, version):
+    return rendus.repondre(request, document_du_compte_rendu, pk=pk, version=version)
 
 
 # Décisions d'une personne -------------------------------------------------------------------

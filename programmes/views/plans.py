@@ -14,9 +14,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from clspd import historique, permissions
+from clspd import historique, permissions, rendus
 from clspd.forms import ajouter_erreurs
-from clspd.pdf import reponse_pdf
 from clspd.permissions import Action as Acces
 from clspd.revisions import ModificationConcurrente, montrer_le_conflit
 from clspd.views import confirmer, donnees_envoyees, paginer, reussit
@@ -194,18 +193,42 @@ def plan_detail(request, pk):
     )
 
 
-def plan_pdf(request, pk):
-    plan = selectors.plan_pour_lecture(request.user, pk)
-    return reponse_pdf(
-        request,
-        "pdf/plan_action.html",
-        {
-            **_contenu_du_plan(plan),
-            "actions": selectors.actions_du_plan(plan),
-            "peut_modifier": False,
-        },
-        f"plan-d-action-{plan.groupe.nom}-{plan.date_debut:%Y}.pdf",
+def pages_du_plan(plan, actions, lieux):
+    """Le nombre de pages estimé du PDF, en lignes de texte : l'en-tête et les totaux,
+    l'état des lieux, les lieux sensibles, puis une ligne du tableau par action. Ses trois
+    cellules de texte (titre, porteur, partenaires) se partagent environ 17 caractères de
+    large, et aucune n'en a moins d'une dizaine : la ligne est aussi haute que leur texte
+    réparti sur 17 caractères, ou que la plus longue sur 10,5. Étalonné (et plutôt
+    surestimé) dans tests/clspd/test_rendus.py."""
+    total = 25
+    if plan.a_un_etat_des_lieux:
+        champs = (plan.dispositifs_existants, plan.acteurs, plan.constats, plan.articulation)
+        total += 8 + sum(rendus.lignes(champ) for champ in champs)
+    for lieu in lieux or []:
+        total += 12 + rendus.lignes(lieu.description) + 1.5 * max(1, len(lieu.periodes.all()))
+        total += sum(1.5 + rendus.lignes(m.description, 40) for m in lieu.mesures.all())
+    for action in actions:
+        partenaires = ", ".join(str(p) for p in action.partenaires.all())
+        cellules = [len(action.titre), len(str(action.porteur or "")), len(partenaires)]
+        total += 1.2 + max(sum(cellules) / 17, max(cellules) / 10.5)
+    return rendus.pages(total)
+
+
+@rendus.document("plan d'action")
+def document_du_plan(utilisateur, *, pk):
+    plan = selectors.plan_pour_lecture(utilisateur, pk)
+    contenu = _contenu_du_plan(plan)
+    actions = list(selectors.actions_du_plan(plan))
+    return rendus.Document(
+        gabarit="pdf/plan_action.html",
+        contexte={**contenu, "actions": actions, "peut_modifier": False},
+        nom_fichier=f"plan-d-action-{plan.groupe.nom}-{plan.date_debut:%Y}.pdf",
+        pages_estimees=pages_du_plan(plan, actions, contenu["lieux"]),
     )
+
+
+def plan_pdf(request, pk):
+    return rendus.repondre(request, document_du_plan, pk=pk)
 
 
 # Schéma local de tranquillité publique ------------------------------------------------------

@@ -26,12 +26,13 @@ import time
 from collections import defaultdict
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.urls import reverse
+from django.urls import resolve, reverse
 
-from clspd.models import Conseil, MembreFormationRestreinte, Utilisateur
+from clspd.models import Conseil, MembreFormationRestreinte, RenduPDF, Utilisateur
 
 HOTE = "127.0.0.1"
 LIGNES_EXPORT = 100_000
@@ -515,9 +516,20 @@ def _mesures_pdf(chemin, utilisateur_pk):
 
     pdf.HTML = capturer
     client = _client_de_test(utilisateur_pk)
-    client.get(chemin, secure=True)  # à chaud : polices et gabarits déjà chargés
+    # Un PDF long (clspd.rendus) se rend ici dans la requête, par le même chemin que le
+    # processus de rendu : la demande, son rendu, puis le téléchargement.
+    settings.PDF_EN_ARRIERE_PLAN = False
+
+    def telecharger():
+        reponse = client.get(chemin, secure=True)
+        if reponse.status_code == 303:
+            rendu = RenduPDF.objects.get(pk=resolve(reponse["Location"]).kwargs["pk"])
+            reponse = client.get(reverse("rendu_pdf_telecharger", args=[rendu.pk]), secure=True)
+        return reponse
+
+    telecharger()  # à chaud : polices et gabarits déjà chargés
     debut = time.perf_counter()
-    reponse = client.get(chemin, secure=True)
+    reponse = telecharger()
     total = time.perf_counter() - debut
     assert reponse.status_code == 200, (chemin, reponse.status_code)
     pdf.HTML = vrai_html

@@ -1,7 +1,8 @@
 """L'entretien quotidien (cron) : purge des dossiers de suivi individuel échus, puis des
 journaux plus vieux que ``CONSERVATION_JOURNAUX_MOIS`` (historique des modifications,
-journal des accès aux situations, traces de connexion). La sortie ne contient que des
-nombres : aucun nom, aucune donnée personnelle."""
+journal des accès aux situations, traces de connexion), et des PDF longs demandés il y a
+plus de 24 heures. La sortie ne contient que des nombres : aucun nom, aucune donnée
+personnelle."""
 
 from django.conf import settings
 from django.core.management import call_command
@@ -9,7 +10,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from clspd import historique
+from clspd import historique, rendus
+from clspd.models import RenduPDF
 from groupes.models import JournalAcces
 
 
@@ -42,4 +44,13 @@ class Command(BaseCommand):
         for libelle, nombre in comptes.items():
             if nombre:
                 self.stdout.write(f"  {libelle} : {nombre} ligne(s) {verbe}")
-        self.stdout.write(self.style.SUCCESS(f"{sum(comptes.values())} ligne(s) au total."))
+        # Les PDF longs (et leur fichier) : gardés le temps de les télécharger.
+        limite = timezone.now() - rendus.CONSERVATION
+        pdf = (
+            RenduPDF.objects.filter(cree_le__lt=limite).count()
+            if dry_run
+            else rendus.rendus_purger(limite)
+        )
+        self.stdout.write(f"  rendus PDF de plus de 24 heures : {pdf} ligne(s) {verbe}")
+        total = sum(comptes.values()) + pdf
+        self.stdout.write(self.style.SUCCESS(f"{total} ligne(s) au total."))
