@@ -13,6 +13,7 @@ Le tableau s'affiche et s'écrit dans ``--sortie``, avec la machine."""
 
 import datetime
 import http.client
+import json
 import multiprocessing
 import os
 import platform
@@ -46,6 +47,7 @@ class Client:
     def __init__(self, port):
         self.connexion = http.client.HTTPConnection(HOTE, port, timeout=60)
         self.cookies = {}
+        self.derniere_redirection = ""
 
     def requete(self, methode, chemin, corps=None):
         entetes = {"X-Forwarded-Proto": "https", "Host": HOTE}
@@ -59,6 +61,7 @@ class Client:
         reponse = self.connexion.getresponse()
         contenu = reponse.read()
         duree = time.perf_counter() - debut
+        self.derniere_redirection = reponse.headers.get("Location", "")
         for entete in reponse.headers.get_all("Set-Cookie") or []:
             nom, _, reste = entete.partition("=")
             self.cookies[nom.strip()] = reste.split(";", 1)[0]
@@ -155,6 +158,7 @@ class Command(BaseCommand):
         if not Utilisateur.objects.filter(email__endswith="@echelle.clspd.fr").exists():
             call_command("seed_scale", factor=factor, stdout=self.stdout)
         roles = self._pages_par_role()
+        rapports = self._rapports()
         plancher = {"plancher": [("/sante/", "/sante/")]}
         serveur = self._demarrer(port, workers)
         scenarios = []
@@ -173,14 +177,16 @@ class Command(BaseCommand):
                         self._charger(port, roles, sa_duree, utilisateurs, sa_pause),
                     )
                 )
+            self.stdout.write("PDF long, hors de la requête…")
+            long = self._pdf_en_arriere_plan(port, *rapports[-1])
         finally:
             serveur.terminate()
             serveur.wait(timeout=30)
         self.stdout.write("PDF…")
-        pdf = self._pdf()
+        pdf = self._pdf(rapports)
         self.stdout.write(f"Exports de {LIGNES_EXPORT} lignes…")
         exports = self._exports()
-        texte = self._rapport(factor, workers, scenarios, pdf, exports)
+        texte = self._rapport(factor, workers, scenarios, pdf, long, exports)
         self.stdout.write(texte)
         if sortie:
             with open(sortie, "w", encoding="utf-8") as fichier:
@@ -267,21 +273,38 @@ class Command(BaseCommand):
 
     # Les PDF -----------------------------------------------------------------------------
 
-    def _pdf(self):
-        reunion, plan, conseil = (self.pdf_a_mesurer[c] for c in ("reunion", "plan", "conseil"))
+    def _rapports(self):
+        """Les rapports d'évaluation à mesurer, préparés une fois : celui du conseil entier,
+        et celui du programme dont le nombre d'actions est le plus proche de 50."""
+        from clspd.models import Programme
         from evaluation import services as evaluation
         from evaluation.selectors import _actions_de_l_annee
 
-        coordonnateur = conseil.coordonnateurs.order_by("pk").first()
+        plan, conseil = self.pdf_a_mesurer["plan"], self.pdf_a_mesurer["conseil"]
+        self.coordonnateur = conseil.coordonnateurs.order_by("pk").first()
         annee = plan.date_debut.year
-        rapport = evaluation.rapport_preparer(conseil=conseil, annee=annee, auteur=coordonnateur)
-        nombre_actions = _actions_de_l_annee(conseil, annee, None).count()
+        programme = min(
+            Programme.objects.filter(groupes__conseil=conseil).distinct(),
+            key=lambda p: abs(_actions_de_l_annee(conseil, annee, p).count() - 50),
+        )
+        rapports = []
+        for perimetre in (programme, None):
+            rapport = evaluation.rapport_preparer(
+                conseil=conseil, annee=annee, programme=perimetre, auteur=self.coordonnateur
+            )
+            nombre = _actions_de_l_annee(conseil, annee, perimetre).count()
+            rapports.append((f"rapport ({nombre} actions)", rapport))
+        return rapports
+
+    def _pdf(self, rapports):
+        reunion, plan = self.pdf_a_mesurer["reunion"], self.pdf_a_mesurer["plan"]
+        coordonnateur = self.coordonnateur
         cibles = [
             ("compte rendu", reverse("groupes:compte_rendu_pdf", args=[reunion.pk, 1])),
             ("plan d'action", reverse("programmes:plan_pdf", args=[plan.pk])),
-            (
-                f"rapport ({nombre_actions} actions)",
-                reverse("evaluation:rapport_pdf", args=[rapport.pk]),
+            *(
+                (nom, reverse("evaluation:rapport_pdf", args=[rapport.pk]))
+                for nom, rapport in rapports
             ),
         ]
         contexte = multiprocessing.get_context("fork")
@@ -323,9 +346,38 @@ class Command(BaseCommand):
             resultats.append((format_.upper(), *resultat))
         return resultats
 
+    # Un PDF long, hors de la requête, sur le serveur ------------------------------------
+
+    def _pdf_en_arriere_plan(self, port, nom, rapport):
+        """Le rapport demandé à gunicorn : la réponse de la vue (le poste web est libéré),
+        puis l'avancement suivi comme le fait la page, jusqu'au fichier."""
+        client = Client(port)
+        client.se_connecter(self.coordonnateur.email)
+        debut = time.perf_counter()
+        statut, _, reponse = client.requete(
+            "GET", reverse("evaluation:rapport_pdf", args=[rapport.pk])
+        )
+        if statut != 303:
+            raise CommandError(f"Le rapport n'est pas rendu hors de la requête ({statut}).")
+        adresse = client.derniere_redirection
+        etapes = []
+        while time.perf_counter() - debut < 600:
+            _, corps, _ = client.requete("GET", f"{adresse}etat/")
+            etat = json.loads(corps)
+            if not etapes or etapes[-1] != etat["progression"]:
+                etapes.append(etat["progression"])
+            if etat["etat"] in ("termine", "echec"):
+                break
+            time.sleep(0.25)
+        pret = time.perf_counter() - debut
+        statut, contenu, _ = client.requete("GET", f"{adresse}telecharger/")
+        if statut != 200 or not contenu.startswith(b"%PDF"):
+            raise CommandError(f"Le rapport n'a pas été remis ({etat['etat']}, {statut}).")
+        return nom, reponse, pret, etapes
+
     # Le tableau --------------------------------------------------------------------------
 
-    def _rapport(self, factor, workers, scenarios, pdf, exports):
+    def _rapport(self, factor, workers, scenarios, pdf, long, exports):
         lignes = [
             f"# Banc de mesure, jeu à l'échelle {factor}",
             "",
@@ -364,6 +416,13 @@ class Command(BaseCommand):
                 f"| {nom} | {total:.2f} | {seul:.2f} | {(total / seul - 1) * 100:.0f} % "
                 f"| {nombre_pages} | {memoire:.0f} |"
             )
+        nom, reponse, pret, etapes = long
+        lignes += [
+            "",
+            f"Le {nom}, demandé à gunicorn : la vue répond en {reponse * 1000:.0f} ms (renvoi "
+            f"vers la page d'avancement) ; le fichier est prêt après {pret:.1f} s, rendu par un "
+            f"processus à part. Avancement relevé : {' → '.join(f'{e} %' for e in etapes)}.",
+        ]
         lignes += [
             "",
             f"## Exports de {LIGNES_EXPORT} actions",

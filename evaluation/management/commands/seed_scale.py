@@ -373,7 +373,7 @@ class Command(BaseCommand):
                 for i in indicateurs
             ],
         )
-        annee = self.aujourdhui.year - 1
+        annee = self.aujourdhui.year  # celle des plans : le rapport de l'année les reprend
         saisies = _creer(
             Saisie,
             [
