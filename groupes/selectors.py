@@ -374,10 +374,18 @@ def charte_en_vigueur(groupe):
     return groupe.chartes.order_by("-version").first()
 
 
+def a_accepte(user, charte):
+    """L'utilisateur a accepté cette version de la charte."""
+    return charte.acceptations.filter(utilisateur=user).exists()
+
+
 def a_accepte_la_charte(user, groupe):
-    """L'utilisateur a accepté la version en vigueur de la charte du groupe."""
-    charte = charte_en_vigueur(groupe)
-    return charte is not None and charte.acceptations.filter(utilisateur=user).exists()
+    """L'utilisateur a accepté la version en vigueur de la charte du groupe (une requête ;
+    aucune charte publiée : non)."""
+    en_vigueur = groupe.chartes.order_by("-version").values("pk")[:1]
+    return AcceptationCharte.objects.filter(
+        utilisateur=user, charte_id=Subquery(en_vigueur)
+    ).exists()
 
 
 def voit_les_situations(user, groupe):
@@ -397,6 +405,20 @@ def situations_a_designer(groupe, *, deja=()):
 
 def acceptations_de_la_charte(charte):
     return charte.acceptations.select_related("utilisateur").order_by("acceptee_le")
+
+
+def versions_de_la_charte(groupe):
+    """Toutes les versions de la charte du groupe, la plus récente d'abord, chacune avec ses
+    acceptations (``version.acceptations.all()``) : deux requêtes, quel que soit le nombre
+    de versions."""
+    return groupe.chartes.order_by("-version").prefetch_related(
+        Prefetch(
+            "acceptations",
+            queryset=AcceptationCharte.objects.select_related("utilisateur").order_by(
+                "acceptee_le"
+            ),
+        )
+    )
 
 
 def situation_deja_suivie(groupe, nom, prenom, date_naissance, *, sauf=None):
@@ -447,6 +469,17 @@ def archive_pour_pilotage(user, pk):
         Situation.objects.archivees().select_related("groupe__conseil", "referent", "programme"),
         Action.PILOTER,
         pk=pk,
+    )
+
+
+def archives_du_groupe(groupe):
+    """Les suivis clos du groupe : référence, date et motif de fin, sans aucun nom. Le
+    groupe reste chargé (``groupe_id``) : sans lui, Django relirait chaque ligne pour y
+    rattacher le groupe connu du gestionnaire ``groupe.situations``."""
+    return (
+        groupe.situations.archivees()
+        .only("pk", "groupe_id", "reference", "date_fin", "motif_fin")
+        .order_by("-date_fin", "-pk")
     )
 
 

@@ -98,7 +98,7 @@ def charte(request, pk):
     groupe = _groupe_du_suivi(request.user, pk)
     actions = permissions.actions_permises(request.user, groupe)
     en_vigueur = selectors.charte_en_vigueur(groupe)
-    acceptee = en_vigueur is not None and selectors.a_accepte_la_charte(request.user, groupe)
+    acceptee = en_vigueur is not None and selectors.a_accepte(request.user, en_vigueur)
     form = None
     if en_vigueur is not None and not acceptee:
         form = CharteAccepterForm(donnees_envoyees(request), charte=en_vigueur)
@@ -116,15 +116,18 @@ def charte(request, pk):
     peut_piloter = Action.PILOTER in actions
     acceptations = anciennes_versions = en_attente = None
     if peut_piloter and en_vigueur is not None:
-        acceptations = list(selectors.acceptations_de_la_charte(en_vigueur))
+        versions = list(selectors.versions_de_la_charte(groupe))
+        acceptations = next(
+            (list(v.acceptations.all()) for v in versions if v.pk == en_vigueur.pk), []
+        )
         ont_accepte = {a.utilisateur_id for a in acceptations}
         en_attente = [
             m for m in selectors.membres_du_groupe(groupe) if m.utilisateur_id not in ont_accepte
         ]
-        # Peu de versions par groupe : une requête pour chacune.
         anciennes_versions = [
-            (version, selectors.acceptations_de_la_charte(version))
-            for version in groupe.chartes.exclude(pk=en_vigueur.pk).order_by("-version")
+            (version, version.acceptations.all())
+            for version in versions
+            if version.pk != en_vigueur.pk
         ]
     return render(
         request,
@@ -349,15 +352,10 @@ def situation_clore(request, pk):
 def archives(request, pk):
     """Les suivis clos : référence, date et motif de fin, sans aucun nom."""
     groupe = _groupe_du_suivi(request.user, pk, Action.PILOTER)
-    clos = (
-        groupe.situations.archivees()
-        .only("pk", "reference", "date_fin", "motif_fin")
-        .order_by("-date_fin", "-pk")
-    )
     return render(
         request,
         "groupes/situation_archives.html",
-        {"groupe": groupe, "page_obj": paginer(request, clos)},
+        {"groupe": groupe, "page_obj": paginer(request, selectors.archives_du_groupe(groupe))},
     )
 
 
