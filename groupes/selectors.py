@@ -20,7 +20,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from clspd import permissions
+from clspd import permissions, rendus
 from clspd.models import MembreFormationRestreinte, Programme
 from clspd.permissions import Action
 from groupes.models import (
@@ -642,6 +642,15 @@ def donnees_personnelles(user):
                 "navigateur": log.user_agent,
             }
             for log in AccessLog.objects.filter(username=user.email).order_by("attempt_time")
+        ],
+        # Les PDF demandés ces dernières 24 heures : la demande, jamais le document.
+        "pdf_demandes": [
+            {
+                "document": rendus.libelle_du_document(r.document),
+                "demande_le": r.cree_le.isoformat(),
+                "etat": r.get_etat_display(),
+            }
+            for r in user.rendus_pdf.order_by("cree_le")
         ],
     }
 

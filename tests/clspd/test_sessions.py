@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 
 from clspd import sessions
+from clspd.models import RenduPDF
 from groupes import services as groupe_services
 from tests.factories import MOT_DE_PASSE, UtilisateurFactory
 
@@ -211,6 +212,34 @@ def test_mes_donnees_en_json(client, groupe, membre, pilote, coordonnateur):
     assert [a["version"] for a in donnees["acceptations_de_charte"]] == [1]
     # Rien sur les autres : ni le pilote, ni ses appartenances.
     assert pilote.email not in reponse.content.decode()
+
+
+def test_mes_donnees_nomment_les_pdf_demandes_sans_leur_contenu(client, membre):
+    RenduPDF.objects.create(
+        demandeur=membre,
+        document="evaluation.views.rapports.document_du_rapport",
+        parametres={"pk": 1},
+        adresse="/evaluation/rapports/1/pdf/",
+        origine="https://clspd.invalid/",
+        etat=RenduPDF.Etat.TERMINE,
+        etape="Terminé",
+        progression=100,
+        pages_estimees=30,
+        contenu=b"%PDF-1.7 contenu confidentiel",
+        nom_fichier="rapport-confidentiel.pdf",
+    )
+    client.force_login(membre)
+
+    reponse = client.get(reverse("mes_donnees"))
+
+    assert json.loads(reponse.content)["pdf_demandes"] == [
+        {
+            "document": "rapport d'évaluation",
+            "demande_le": RenduPDF.objects.get().cree_le.isoformat(),
+            "etat": "terminé",
+        }
+    ]
+    assert b"confidentiel" not in reponse.content
 
 
 def test_mes_donnees_d_un_compte_sans_rien(client):
