@@ -280,7 +280,16 @@ class Saisie(models.Model):
                 name="evaluation_saisie_statut_valide",
             ),
         ]
-        indexes = [models.Index(fields=["annee", "statut"], name="evaluation_saisie_periode")]
+        indexes = [
+            models.Index(fields=["annee", "statut"], name="evaluation_saisie_periode"),
+            # « Saisies à valider » (Mes saisies) : pour chaque évaluation des groupes de la
+            # personne, ses seules saisies soumises, sans relire celles des années passées.
+            models.Index(
+                fields=["evaluation"],
+                condition=models.Q(statut="soumise"),
+                name="evaluation_saisie_soumises",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.evaluation.action} — {self.periode}"

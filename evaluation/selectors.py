@@ -295,12 +295,18 @@ def _actions_de_l_annee(conseil, annee, programme):
     return actions.filter(plan__groupe__programme=programme) if programme else actions
 
 
-def saisies_validees(conseil, annee, programme=None):
-    return Saisie.objects.filter(
-        evaluation__action__in=_actions_de_l_annee(conseil, annee, programme),
-        annee=annee,
-        statut=VALIDEE,
-    )
+def _ids_des_actions(conseil, annee, programme):
+    """Les identifiants des actions de l'année, lus d'abord. En sous-requête, leurs tables
+    s'ajouteraient à celles des valeurs (neuf à onze en tout) : au-delà de
+    ``from_collapse_limit``, PostgreSQL ne réordonne plus les jointures et lirait les
+    valeurs de tout le pays avant de garder celles du conseil."""
+    return list(_actions_de_l_annee(conseil, annee, programme).values_list("pk", flat=True))
+
+
+def saisies_validees(conseil, annee, programme=None, *, actions=None):
+    if actions is None:
+        actions = _ids_des_actions(conseil, annee, programme)
+    return Saisie.objects.filter(evaluation__action__in=actions, annee=annee, statut=VALIDEE)
 
 
 def _par_groupe(lignes, cle, *champs):
@@ -317,12 +323,13 @@ def contenu_du_rapport(conseil, annee, programme=None):
         groupes = groupes.filter(programme=programme)
     groupes = list(groupes.order_by("programme__ordre", "programme__nom", "nom"))
     actions = _actions_de_l_annee(conseil, annee, programme)
-    filtre_valeurs = {"saisie__evaluation__action__in": actions}
+    ids = _ids_des_actions(conseil, annee, programme)
+    filtre_valeurs = {"saisie__evaluation__action__in": ids}
     # L'année précédente : les actions des plans de cette année-là, dans le même périmètre.
     filtre_precedent = {
-        "saisie__evaluation__action__in": _actions_de_l_annee(conseil, annee - 1, programme)
+        "saisie__evaluation__action__in": _ids_des_actions(conseil, annee - 1, programme)
     }
-    filtre_cibles = {"evaluation__action__in": actions}
+    filtre_cibles = {"evaluation__action__in": ids}
     indicateurs = {i.pk: i for i in Indicateur.objects.filter(type__in=TYPES_NUMERIQUES)}
     # Le suivi individuel des groupes jeunes et des CCOP n'en sort qu'en agrégats masqués.
     avec_suivi = [g for g in groupes if a_un_suivi_individuel(g)]
@@ -360,7 +367,7 @@ def contenu_du_rapport(conseil, annee, programme=None):
     for ligne in actions.values("plan__groupe_id", "statut").annotate(nombre=Count("pk")):
         statuts.setdefault(ligne["plan__groupe_id"], {})[ligne["statut"]] = ligne["nombre"]
     financements = _par_groupe(
-        Financement.objects.filter(action__in=actions)
+        Financement.objects.filter(action__in=ids)
         .values("action__plan__groupe_id")
         .annotate(demande=Sum("montant_demande"), accorde=Sum("montant_accorde")),
         "action__plan__groupe_id",
@@ -369,14 +376,14 @@ def contenu_du_rapport(conseil, annee, programme=None):
     )
     attendues = {}
     for ligne in (
-        EvaluationAction.objects.filter(action__in=actions)
+        EvaluationAction.objects.filter(action__in=ids)
         .values("action__plan__groupe_id", "rythme")
         .annotate(nombre=Count("pk"))
     ):
         cle = ligne["action__plan__groupe_id"]
         attendues[cle] = attendues.get(cle, 0) + ligne["nombre"] * PERIODES_PAR_AN[ligne["rythme"]]
     validees = _par_groupe(
-        saisies_validees(conseil, annee, programme)
+        saisies_validees(conseil, annee, actions=ids)
         .values("evaluation__action__plan__groupe_id")
         .annotate(nombre=Count("pk")),
         "evaluation__action__plan__groupe_id",
@@ -385,7 +392,7 @@ def contenu_du_rapport(conseil, annee, programme=None):
     textes = {}
     for ligne in (
         Valeur.objects.filter(
-            saisie__in=saisies_validees(conseil, annee, programme),
+            saisie__in=saisies_validees(conseil, annee, actions=ids),
             indicateur__type=TypeValeur.TEXTE,
         )
         .exclude(texte="")

@@ -17,7 +17,7 @@ import uuid
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from clspd.models import (
@@ -85,6 +85,11 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {etape.__name__.strip('_')} : {time.monotonic() - debut:.1f} s"
                 )
+        if connection.vendor == "postgresql":
+            # Les statistiques du planificateur, sans attendre l'autovacuum : les plans
+            # mesurés (banc, EXPLAIN) sont ceux d'une base en service.
+            with connection.cursor() as curseur:
+                curseur.execute("ANALYZE")
         for nom, nombre in self.resume.items():
             self.stdout.write(f"{nom} : {nombre}")
         self.stdout.write(
