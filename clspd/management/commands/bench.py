@@ -163,6 +163,8 @@ class Command(BaseCommand):
         serveur = self._demarrer(port, workers)
         scenarios = []
         try:
+            # À chaud : chaque worker a chargé ses gabarits et ouvert sa connexion.
+            self._charger(port, {**plancher, **roles}, 5, utilisateurs, 0)
             # Des personnes qui lisent chaque page avant la suivante (la cible), puis les
             # mêmes sans pause : la capacité de la machine, saturée.
             for nom, sa_pause, sa_duree in (
