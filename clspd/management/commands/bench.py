@@ -326,26 +326,30 @@ class Command(BaseCommand):
     # Les exports -----------------------------------------------------------------------
 
     def _exports(self):
-        """Chaque export d'un conseil de ``LIGNES_EXPORT`` actions (créé une fois, à part du
-        jeu), lu jusqu'au bout dans un processus neuf : durée, octets, pic de mémoire."""
+        """Chaque export d'un conseil de ``LIGNES_EXPORT`` actions (créé pour la mesure, à
+        part du jeu, puis effacé), lu jusqu'au bout dans un processus neuf : durée, octets,
+        pic de mémoire."""
         conseil = _conseil_d_export()
-        coordonnateur = conseil.coordonnateurs.get()
-        url = reverse("programmes:export", args=[conseil.pk])
-        contexte = multiprocessing.get_context("fork")
-        resultats = []
-        for format_ in ("csv", "xlsx"):
-            file = contexte.Queue()
-            processus = contexte.Process(
-                target=_mesurer_export,
-                args=(f"{url}?quoi=actions&format={format_}", coordonnateur.pk, file),
-            )
-            connection.close()
-            processus.start()
-            resultat = file.get(timeout=900)
-            processus.join()
-            if isinstance(resultat, str):
-                raise CommandError(f"Export {format_} : {resultat}")
-            resultats.append((format_.upper(), *resultat))
+        try:
+            coordonnateur = conseil.coordonnateurs.get()
+            url = reverse("programmes:export", args=[conseil.pk])
+            contexte = multiprocessing.get_context("fork")
+            resultats = []
+            for format_ in ("csv", "xlsx"):
+                file = contexte.Queue()
+                processus = contexte.Process(
+                    target=_mesurer_export,
+                    args=(f"{url}?quoi=actions&format={format_}", coordonnateur.pk, file),
+                )
+                connection.close()
+                processus.start()
+                resultat = file.get(timeout=900)
+                processus.join()
+                if isinstance(resultat, str):
+                    raise CommandError(f"Export {format_} : {resultat}")
+                resultats.append((format_.upper(), *resultat))
+        finally:
+            _effacer_le_conseil_d_export(conseil)
         return resultats
 
     # Un PDF long, hors de la requête, sur le serveur ------------------------------------
@@ -441,7 +445,7 @@ class Command(BaseCommand):
 
 def _conseil_d_export():
     """Un conseil à part, de ``LIGNES_EXPORT`` actions (en un plan), pour mesurer les
-    exports : aucun conseil du jeu n'en a autant. Créé une fois par base, puis réutilisé."""
+    exports : aucun conseil du jeu n'en a autant."""
     from django.contrib.auth.models import Permission
     from django.db import transaction
 
@@ -450,9 +454,8 @@ def _conseil_d_export():
     from programmes.models import Action, Financement, PlanAction
 
     nom = "CLSPD du banc d'export"
-    conseil = Conseil.objects.filter(nom=nom).first()
-    if conseil:
-        return conseil
+    if ancien := Conseil.objects.filter(nom=nom).first():  # un banc interrompu
+        _effacer_le_conseil_d_export(ancien)
     with transaction.atomic():
         conseil = Conseil.objects.create(nom=nom)
         coordonnateur = Utilisateur.objects.create_user(
@@ -494,6 +497,33 @@ def _conseil_d_export():
                 for a in actions
             )
     return conseil
+
+
+def _effacer_le_conseil_d_export(conseil):
+    """Le conseil d'export et ses 100 000 actions, effacés en SQL (sans charger chaque
+    objet), puis les statistiques refaites : les mesures suivantes voient le seul jeu."""
+    from django.db import transaction
+
+    from clspd.models import Institution
+    from groupes.models import GroupeOperationnel
+    from programmes.models import Action, Financement, PlanAction
+
+    with transaction.atomic():
+        Financement.objects.filter(action__plan__groupe__conseil=conseil)._raw_delete("default")
+        Action.objects.filter(plan__groupe__conseil=conseil)._raw_delete("default")
+        coordonnateurs = list(conseil.coordonnateurs.all())
+        for modele, filtre in (
+            (PlanAction, {"groupe__conseil": conseil}),
+            (GroupeOperationnel, {"conseil": conseil}),
+            (Institution, {"conseil": conseil}),
+        ):
+            modele.objects.filter(**filtre).delete()
+        conseil.delete()
+        for coordonnateur in coordonnateurs:
+            coordonnateur.delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as curseur:
+            curseur.execute("ANALYZE")
 
 
 def _jouer(port, email, role, pages, depart, duree, pause, numero, file):
