@@ -27,6 +27,21 @@ class AvecBouton:
         self.helper.add_input(Submit("envoyer", self.libelle_bouton))
 
 
+class FiltresEnLigne:
+    """Un formulaire de filtres ou de recherche (GET), en ligne, rendu par
+    ``partials/_filtres.html`` plutôt que par crispy : sur les pages de synthèse, crispy
+    coûtait le quart du rendu. Django pose lui-même ``aria-invalid`` et relie l'erreur
+    (``aria-describedby``), que le gabarit affiche sous le champ."""
+
+    libelle_bouton = "Filtrer"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for champ in self.fields.values():
+            classe = "form-select" if isinstance(champ.widget, forms.Select) else "form-control"
+            champ.widget.attrs["class"] = classe
+
+
 def ajouter_erreurs(form, erreur: ValidationError):
     """Place les erreurs d'un service à côté des champs du formulaire concernés."""
     if not hasattr(erreur, "error_dict"):

@@ -5,7 +5,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from clspd.forms import AvecBouton, ChampDate, PersonneForm
+from clspd.forms import AvecBouton, ChampDate, FiltresEnLigne, PersonneForm
 from clspd.models import Programme, Utilisateur
 from clspd.revisions import ChampRevision
 from groupes.models import (
@@ -73,10 +73,7 @@ class PiloteDesignerForm(AvecBouton, forms.Form):
         )
 
 
-class GroupeFiltreForm(AvecBouton, forms.Form):
-    libelle_bouton = "Filtrer"
-    methode = "get"
-
+class GroupeFiltreForm(FiltresEnLigne, forms.Form):
     nature = forms.ChoiceField(
         label="Nature",
         choices=[("", "Toutes"), *GroupeOperationnel.Nature.choices],
@@ -97,7 +94,6 @@ class GroupeFiltreForm(AvecBouton, forms.Form):
     def __init__(self, *args, conseil, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["territoire"].queryset = conseil.territoires.all()
-        self.helper.form_class = "row row-cols-md-auto g-3 align-items-end"
 
     def filtres(self):
         """Les filtres valides, en arguments de sélecteur (les valeurs invalides sont ignorées)."""
@@ -483,19 +479,14 @@ class CharteAccepterForm(AvecBouton, forms.Form):
         return donnees
 
 
-class RechercheSituationForm(AvecBouton, forms.Form):
+class RechercheSituationForm(FiltresEnLigne, forms.Form):
     libelle_bouton = "Rechercher"
-    methode = "get"
 
     q = forms.CharField(
         label="Nom, prénom ou référence",
         max_length=100,
         required=False,
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper.form_class = "row row-cols-md-auto g-3 align-items-end"
 
     def recherche(self):
         return self.cleaned_data.get("q", "").strip() if self.is_valid() else ""

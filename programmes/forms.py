@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.text import Truncator
 
-from clspd.forms import AvecBouton, ChampDate
+from clspd.forms import AvecBouton, ChampDate, FiltresEnLigne
 from clspd.models import Programme, Utilisateur
 from clspd.revisions import ChampRevision
 from groupes.forms import ChampHeure, ChoixMultiples
@@ -26,11 +26,8 @@ from programmes.models import (
 # Le conseil : filtres, propositions --------------------------------------------------------
 
 
-class ActionFiltreForm(AvecBouton, forms.Form):
+class ActionFiltreForm(FiltresEnLigne, forms.Form):
     """Les filtres de la synthèse des actions du conseil, repris par ses exports."""
-
-    libelle_bouton = "Filtrer"
-    methode = "get"
 
     programme = forms.ModelChoiceField(
         label="Programme", queryset=Programme.objects.all(), required=False, empty_label="Tous"
@@ -48,7 +45,6 @@ class ActionFiltreForm(AvecBouton, forms.Form):
     def __init__(self, *args, conseil, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["territoire"].queryset = conseil.territoires.all()
-        self.helper.form_class = "row row-cols-md-auto g-3 align-items-end"
 
     def filtres(self):
         """Les filtres valides (un filtre invalide est ignoré, les autres s'appliquent)."""

@@ -501,7 +501,9 @@ def _conseil_d_export():
 
 def _effacer_le_conseil_d_export(conseil):
     """Le conseil d'export et ses 100 000 actions, effacés en SQL (sans charger chaque
-    objet), puis les statistiques refaites : les mesures suivantes voient le seul jeu."""
+    objet), puis la place nettoyée et les statistiques refaites (VACUUM ANALYZE) : sans
+    quoi le planificateur parcourt les index morts à chaque requête, et les mesures
+    suivantes le paieraient."""
     from django.db import transaction
 
     from clspd.models import Institution
@@ -523,7 +525,7 @@ def _effacer_le_conseil_d_export(conseil):
             coordonnateur.delete()
     if connection.vendor == "postgresql":
         with connection.cursor() as curseur:
-            curseur.execute("ANALYZE")
+            curseur.execute("VACUUM ANALYZE")
 
 
 def _jouer(port, email, role, pages, depart, duree, pause, numero, file):
