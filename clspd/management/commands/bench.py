@@ -1,13 +1,15 @@
 """Le banc de mesure (``make bench``) : une mesure, jamais un test, il n'échoue pas sur un
 temps. Sur la base configurée (PostgreSQL) et son jeu ``seed_scale`` :
 
-1. gunicorn sert l'application sur la boucle locale ; des fils de charge, dans ce processus
-   séparé, jouent ``--utilisateurs`` personnes connectées (coordonnateur, formation
-   restreinte, pilotes, membres) sur les pages principales de leur rôle ;
+1. gunicorn sert l'application sur la boucle locale ; des processus de charge, un par
+   personne, jouent ``--utilisateurs`` personnes connectées (coordonnateur, formation
+   restreinte, pilotes, membres) sur les pages principales de leur rôle : d'abord avec un
+   temps de lecture entre deux pages (``--pause``), puis sans pause (saturation) ;
 2. la vue la plus simple (``/sante/``) mesurée de même donne le plancher ;
-3. chaque PDF (compte rendu, plan d'action, rapport d'évaluation) est mesuré de bout en
-   bout, puis WeasyPrint seul sur le même HTML, chacun dans un processus neuf (pic de
-   mémoire).
+3. chaque PDF (compte rendu, plan d'action, rapports d'évaluation) est mesuré de bout en
+   bout, puis WeasyPrint seul sur le même HTML, dans un processus neuf (pic de mémoire) ;
+   le plus long est aussi demandé à gunicorn, qui le rend hors de la requête ;
+4. les exports de 100 000 actions, lus jusqu'au bout dans un processus neuf.
 
 Le tableau s'affiche et s'écrit dans ``--sortie``, avec la machine."""
 
