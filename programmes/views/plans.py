@@ -193,13 +193,17 @@ def plan_detail(request, pk):
     )
 
 
+# Le tableau des actions du PDF (8 pt ; titre, porteur et partenaires sur 30, 15 et 20 %
+# de la largeur : pdf/plan_action.html) : caractères par ligne de chacune de ces colonnes.
+CARACTERES_DES_COLONNES = (22, 12, 15)
+
+
 def pages_du_plan(plan, actions, lieux):
     """Le nombre de pages estimé du PDF, en lignes de texte : l'en-tête et les totaux,
-    l'état des lieux, les lieux sensibles, puis une ligne du tableau par action. Ses trois
-    cellules de texte (titre, porteur, partenaires) se partagent environ 17 caractères de
-    large, et aucune n'en a moins d'une dizaine : la ligne est aussi haute que leur texte
-    réparti sur 17 caractères, ou que la plus longue sur 10,5. Étalonné (et plutôt
-    surestimé) dans tests/clspd/test_rendus.py."""
+    l'état des lieux, les lieux sensibles, puis une rangée du tableau par action, aussi
+    haute que la plus longue de ses cellules de texte (deux lignes au moins : le statut ;
+    une ligne de 8 pt vaut 0,8 ligne du corps, plus la marge de la cellule). Étalonné (et
+    plutôt surestimé) dans tests/clspd/test_rendus.py."""
     total = 25
     if plan.a_un_etat_des_lieux:
         champs = (plan.dispositifs_existants, plan.acteurs, plan.constats, plan.articulation)
@@ -209,8 +213,15 @@ def pages_du_plan(plan, actions, lieux):
         total += sum(1.5 + rendus.lignes(m.description, 40) for m in lieu.mesures.all())
     for action in actions:
         partenaires = ", ".join(str(p) for p in action.partenaires.all())
-        cellules = [len(action.titre), len(str(action.porteur or "")), len(partenaires)]
-        total += 1.2 + max(sum(cellules) / 17, max(cellules) / 10.5)
+        cellules = (action.titre, str(action.porteur or ""), partenaires)
+        hauteur = max(
+            2,
+            *(
+                rendus.lignes(texte, largeur)
+                for texte, largeur in zip(cellules, CARACTERES_DES_COLONNES, strict=True)
+            ),
+        )
+        total += 0.8 * hauteur + 0.7
     return rendus.pages(total)
 
 

@@ -592,7 +592,7 @@ def verifier_l_estimation(client, utilisateur, url, fonction, **parametres):
 
 @pytest.mark.parametrize(
     ("actions", "longueur", "partenaires", "arriere_plan"),
-    [(10, 40, 0, False), (60, 60, 2, False), (110, 90, 0, True)],
+    [(10, 40, 0, False), (60, 60, 2, False), (250, 90, 0, True)],
 )
 def test_etalonnage_du_plan(client, membre, plan, actions, longueur, partenaires, arriere_plan):
     ajouter_actions(plan, actions, longueur)
