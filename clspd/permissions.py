@@ -118,7 +118,10 @@ def _modeles_porteurs():
 
 def portee(user):
     """Les permissions de l'utilisateur, en une requête sur les deux tables directes (par
-    leur index sur l'utilisateur) et les groupes des conseils où il en a une."""
+    leur index sur l'utilisateur) et les groupes des conseils où il en a une ; aucune pour
+    un compte inactif ou anonyme."""
+    if not (user.is_authenticated and user.is_active):
+        return Portee({}, {}, {})
     portees = _portees_de_la_requete.get()
     if portees is not None and user.pk in portees:
         return portees[user.pk]
@@ -168,8 +171,6 @@ def filtrer(user, queryset, action):
     """Les objets du queryset sur lesquels l'utilisateur peut faire l'action : ceux de ses
     groupes (ou de ses conseils), donnés par leurs identifiants. La base part de ces
     quelques clés, par les index des clés étrangères, au lieu d'examiner chaque ligne."""
-    if not (user.is_authenticated and user.is_active):
-        return queryset.none()
     model = queryset.model
     chemin_groupe = getattr(model, "chemin_groupe", None)
     if chemin_groupe is None:
@@ -180,8 +181,6 @@ def filtrer(user, queryset, action):
 
 def groupes_permis(user, action):
     """Les identifiants des groupes où l'utilisateur peut faire l'action."""
-    if not (user.is_authenticated and user.is_active):
-        return set()
     return portee(user).groupes(action)
 
 
@@ -202,11 +201,11 @@ def actions_permises(user, obj):
 
 
 def _permises(user, obj):
-    if not (user.is_authenticated and user.is_active):
-        return set()
+    la_portee = portee(user)
+    if not (la_portee.sur_conseils or la_portee.sur_groupes):
+        return set()  # aucune permission nulle part (ou compte inactif, ou anonyme)
     chemin_groupe = getattr(type(obj), "chemin_groupe", None)
     conseil_pk, groupe_pk = _conseil_et_groupe(obj)
-    la_portee = portee(user)
     sur_le_conseil = la_portee.sur_conseils.get(conseil_pk, set())
     sur_le_groupe = la_portee.sur_groupes.get(groupe_pk, set())
     return {
