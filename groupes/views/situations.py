@@ -116,19 +116,14 @@ def charte(request, pk):
     peut_piloter = Action.PILOTER in actions
     acceptations = anciennes_versions = en_attente = None
     if peut_piloter and en_vigueur is not None:
-        versions = list(selectors.versions_de_la_charte(groupe))
-        acceptations = next(
-            (list(v.acceptations.all()) for v in versions if v.pk == en_vigueur.pk), []
-        )
+        # La plus récente d'abord : la première est celle en vigueur.
+        en_vigueur, *precedentes = selectors.versions_de_la_charte(groupe)
+        acceptations = list(en_vigueur.acceptations.all())
         ont_accepte = {a.utilisateur_id for a in acceptations}
         en_attente = [
             m for m in selectors.membres_du_groupe(groupe) if m.utilisateur_id not in ont_accepte
         ]
-        anciennes_versions = [
-            (version, version.acceptations.all())
-            for version in versions
-            if version.pk != en_vigueur.pk
-        ]
+        anciennes_versions = [(version, version.acceptations.all()) for version in precedentes]
     return render(
         request,
         "groupes/charte.html",
