@@ -289,7 +289,7 @@ def lancer_des_travailleurs():
     _expirer(timezone.now())
     en_attente = RenduPDF.objects.filter(etat=Etat.EN_ATTENTE).count()
     occupes = max(RenduPDF.objects.filter(etat=Etat.EN_COURS).count(), len(_TRAVAILLEURS))
-    nombre = min(en_attente, settings.PDF_TRAVAILLEURS_MAX - occupes)
+    nombre = max(0, min(en_attente, settings.PDF_TRAVAILLEURS_MAX - occupes))
     for _ in range(nombre):
         try:
             _TRAVAILLEURS.append(
@@ -306,9 +306,9 @@ def lancer_des_travailleurs():
         except OSError as erreur:
             logger.error("Rendu PDF : processus de rendu non lancé (%s)", type(erreur).__name__)
             return 0
-    if nombre > 0:
+    if nombre:
         logger.info("Rendu PDF : %d processus de rendu lancé(s)", nombre)
-    return max(nombre, 0)
+    return nombre
 
 
 def _expirer(maintenant):

@@ -44,7 +44,6 @@ from evaluation.models import (
     Valeur,
     libelle_periode,
 )
-from groupes.models import GroupeOperationnel
 from programmes import selectors as programmes_selectors
 
 EN_COURS = (Saisie.Statut.BROUILLON, Saisie.Statut.RENVOYEE)
@@ -428,9 +427,7 @@ def mes_saisies(request):
             }
         )
     a_valider = Paginator(selectors.saisies_a_valider(request.user), settings.PAGINATION)
-    pilote = permissions.filtrer(
-        request.user, GroupeOperationnel.objects.all(), Acces.PILOTER
-    ).exists()
+    pilote = bool(permissions.groupes_permis(request.user, Acces.PILOTER))
     return render(
         request,
         "evaluation/mes_saisies.html",
