@@ -33,8 +33,13 @@ from clspd.permissions import Action
 from clspd.sessions import authentification_recente, noter_une_authentification
 
 
-def paginer(request, queryset, par_page=None):
-    return Paginator(queryset, par_page or settings.PAGINATION).get_page(request.GET.get("page"))
+def paginer(request, queryset, par_page=None, nombre=None):
+    """La page demandée ; ``nombre``, le nombre d'objets quand il est déjà connu, épargne
+    le COUNT."""
+    paginator = Paginator(queryset, par_page or settings.PAGINATION)
+    if nombre is not None:
+        paginator.count = nombre
+    return paginator.get_page(request.GET.get("page"))
 
 
 def donnees_envoyees(request):

@@ -203,8 +203,9 @@ def actions_du_conseil(conseil, *, programme=None, statut=None, territoire=None,
 
 
 def synthese_du_conseil(actions):
-    """Les actions par programme, par statut et par territoire ; les financements par source
-    et par année. Les trois décomptes viennent d'une seule requête groupée."""
+    """Les actions par programme, par statut et par territoire, et leur nombre ; les
+    financements par source et par année. Les décomptes viennent d'une seule requête
+    groupée."""
     libelles_statut = dict(Action.Statut.choices)
     libelles_source = dict(Financement.Source.choices)
     par = {"programme__nom": Counter(), "statut": Counter(), "territoire__nom": Counter()}
@@ -221,6 +222,7 @@ def synthese_du_conseil(actions):
 
     financements = Financement.objects.filter(action__in=actions.values("pk"))
     return {
+        "nombre": par["statut"].total(),
         "par_programme": lignes("programme__nom"),
         "par_statut": [
             {**ligne, "libelle": libelles_statut[ligne["statut"]]} for ligne in lignes("statut")
@@ -236,11 +238,23 @@ def synthese_du_conseil(actions):
     }
 
 
+# Ce que montrent les listes d'actions : ni les textes des actions ni ceux de leur plan.
+_COLONNES_DES_LISTES = (
+    "titre",
+    "statut",
+    "date_debut",
+    "date_fin",
+    "plan__groupe__nom",
+    "porteur__nom",
+)
+
+
 def actions_en_retard(actions):
     return (
         actions.filter(date_fin__lt=timezone.localdate())
         .exclude(statut__in=STATUTS_ACTION_CLOS)
         .select_related("plan__groupe", "porteur")
+        .only(*_COLONNES_DES_LISTES)
         .order_by("date_fin", "pk")
     )
 
@@ -249,6 +263,7 @@ def actions_pour_liste(actions):
     return (
         avec_totaux(actions)
         .select_related("plan__groupe", "programme", "territoire", "porteur")
+        .only(*_COLONNES_DES_LISTES, "programme__nom", "territoire__nom")
         .order_by("plan__groupe__nom", "titre", "pk")
     )
 

@@ -93,6 +93,7 @@ def synthese(request, conseil_pk):
     actions = selectors.actions_du_conseil(conseil, **filtre.filtres())
     en_retard, nb_en_retard = _premieres_en_retard(actions)
     filtres = _filtres_en_parametres(request)
+    synthese = selectors.synthese_du_conseil(actions)
     return render(
         request,
         "programmes/conseil_synthese.html",
@@ -100,10 +101,12 @@ def synthese(request, conseil_pk):
             request,
             conseil,
             filtre=filtre,
-            synthese=selectors.synthese_du_conseil(actions),
+            synthese=synthese,
             en_retard=en_retard,
             nb_en_retard=nb_en_retard,
-            page_obj=paginer(request, selectors.actions_pour_liste(actions)),
+            page_obj=paginer(
+                request, selectors.actions_pour_liste(actions), nombre=synthese["nombre"]
+            ),
             querystring=filtres.urlencode(),
             liens_export=_liens_export(conseil, filtres),
         ),

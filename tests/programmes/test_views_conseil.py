@@ -200,6 +200,8 @@ def test_synthese_filtree(client, formation_restreinte, conseil, donnees, zsp, f
     assert sum(ligne["nombre"] for ligne in s["par_statut"]) == len(ATTENDU[filtre])
     assert sum(ligne["nombre"] for ligne in s["par_programme"]) == len(ATTENDU[filtre])
     assert sum(ligne["nombre"] for ligne in s["par_territoire"]) == len(ATTENDU[filtre])
+    # Le nombre d'actions de la liste vient du même décompte, sans COUNT à part.
+    assert s["nombre"] == reponse.context["page_obj"].paginator.count == len(ATTENDU[filtre])
     # Les liens d'export reprennent les filtres.
     for url, _ in reponse.context["liens_export"]:
         for cle, valeur in parametres.items():
@@ -240,6 +242,17 @@ def test_filtre_d_un_territoire_d_un_autre_conseil_ignore(client, coordonnateur,
     assert reponse.status_code == 200
     assert len(titres(reponse)) == 5
     assert "territoire" in reponse.context["filtre"].errors
+
+
+@pytest.mark.parametrize(("page", "numero", "lignes"), [("2", 2, 2), ("99", 3, 1), ("x", 1, 2)])
+def test_synthese_paginee(client, settings, coordonnateur, conseil, donnees, page, numero, lignes):
+    settings.PAGINATION = 2
+    reponse = synthese(client, coordonnateur, conseil, page=page)
+
+    page_obj = reponse.context["page_obj"]
+    assert (page_obj.number, len(page_obj.object_list)) == (numero, lignes)
+    assert page_obj.paginator.num_pages == 3
+    assert "5 actions" in reponse.content.decode()
 
 
 def test_synthese_vide(client, formation_restreinte, conseil):
