@@ -6,4 +6,5 @@ class ClspdConfig(AppConfig):
     verbose_name = "Conseils et partenaires"
 
     def ready(self):
-        from clspd import double_authentification, sessions  # noqa: F401 (signaux de connexion)
+        # Les signaux de connexion, et les vérifications de l'installation.
+        from clspd import checks, double_authentification, sessions  # noqa: F401

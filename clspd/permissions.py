@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from django.apps import apps
 from django.contrib.auth.models import Permission
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
@@ -116,23 +116,22 @@ def _modeles_porteurs():
     return conseil, groupe
 
 
-def portee(user):
-    """Les permissions de l'utilisateur, en une requête sur les deux tables directes (par
-    leur index sur l'utilisateur) et les groupes des conseils où il en a une ; aucune pour
-    un compte inactif ou anonyme."""
-    if not (user.is_authenticated and user.is_active):
-        return Portee({}, {}, {})
-    portees = _portees_de_la_requete.get()
-    if portees is not None and user.pk in portees:
-        return portees[user.pk]
+# L'utilisateur dont la requête de la portée est compilée, remplacé à chaque exécution.
+_QUI = -20261127
+
+
+@functools.cache
+def _requete_de_la_portee():
+    """Le SQL de la portée et ses paramètres, compilés une fois par processus : seul
+    l'utilisateur change (``_QUI``), et compiler cette union coûtait autant que la lire."""
     conseil, groupe = _modeles_porteurs()
-    sur_conseils = get_user_obj_perms_model(conseil).objects.filter(user=user).order_by()
+    sur_conseils = get_user_obj_perms_model(conseil).objects.filter(user=_QUI).order_by()
     texte = CharField()
     lignes = sur_conseils.values_list(
         Value("conseil", texte), "content_object_id", "permission__codename"
     ).union(
         get_user_obj_perms_model(groupe)
-        .objects.filter(user=user)
+        .objects.filter(user=_QUI)
         .order_by()
         .values_list(Value("groupe", texte), "content_object_id", "permission__codename"),
         groupe._default_manager.filter(
@@ -142,6 +141,22 @@ def portee(user):
         .values_list(Value("dans", texte), "pk", Cast(groupe.chemin_conseil, texte)),
         all=True,
     )
+    return lignes.query.sql_with_params()
+
+
+def portee(user):
+    """Les permissions de l'utilisateur, en une requête sur les deux tables directes (par
+    leur index sur l'utilisateur) et les groupes des conseils où il en a une ; aucune pour
+    un compte inactif ou anonyme."""
+    if not (user.is_authenticated and user.is_active):
+        return Portee({}, {}, {})
+    portees = _portees_de_la_requete.get()
+    if portees is not None and user.pk in portees:
+        return portees[user.pk]
+    sql, parametres = _requete_de_la_portee()
+    with connection.cursor() as curseur:
+        curseur.execute(sql, [user.pk if p == _QUI else p for p in parametres])
+        lignes = curseur.fetchall()
     resultat = Portee({}, {}, {})
     for source, pk, valeur in lignes:
         if source == "dans":
