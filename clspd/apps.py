@@ -6,5 +6,6 @@ class ClspdConfig(AppConfig):
     verbose_name = "Conseils et partenaires"
 
     def ready(self):
-        # Les signaux de connexion, et les vérifications de l'installation.
-        from clspd import checks, double_authentification, sessions  # noqa: F401
+        # Les signaux (connexion des personnes, connexions à la base) et les vérifications
+        # de l'installation.
+        from clspd import base_de_donnees, checks, double_authentification, sessions  # noqa: F401
