@@ -303,10 +303,14 @@ def _ids_des_actions(conseil, annee, programme):
     return list(_actions_de_l_annee(conseil, annee, programme).values_list("pk", flat=True))
 
 
-def saisies_validees(conseil, annee, programme=None, *, actions=None):
-    if actions is None:
-        actions = _ids_des_actions(conseil, annee, programme)
-    return Saisie.objects.filter(evaluation__action__in=actions, annee=annee, statut=VALIDEE)
+def _saisies_validees(ids_des_actions, annee):
+    return Saisie.objects.filter(
+        evaluation__action__in=ids_des_actions, annee=annee, statut=VALIDEE
+    )
+
+
+def saisies_validees(conseil, annee, programme=None):
+    return _saisies_validees(_ids_des_actions(conseil, annee, programme), annee)
 
 
 def _par_groupe(lignes, cle, *champs):
@@ -383,7 +387,7 @@ def contenu_du_rapport(conseil, annee, programme=None):
         cle = ligne["action__plan__groupe_id"]
         attendues[cle] = attendues.get(cle, 0) + ligne["nombre"] * PERIODES_PAR_AN[ligne["rythme"]]
     validees = _par_groupe(
-        saisies_validees(conseil, annee, actions=ids)
+        _saisies_validees(ids, annee)
         .values("evaluation__action__plan__groupe_id")
         .annotate(nombre=Count("pk")),
         "evaluation__action__plan__groupe_id",
@@ -392,7 +396,7 @@ def contenu_du_rapport(conseil, annee, programme=None):
     textes = {}
     for ligne in (
         Valeur.objects.filter(
-            saisie__in=saisies_validees(conseil, annee, actions=ids),
+            saisie__in=_saisies_validees(ids, annee),
             indicateur__type=TypeValeur.TEXTE,
         )
         .exclude(texte="")

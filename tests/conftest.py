@@ -95,6 +95,26 @@ def donnees_du_module(django_db_blocker):
         transaction.set_rollback(True)
 
 
+def requetes_capturees(personnes, ecrans):
+    """{(rôle, page): requêtes capturées} de chaque page de ``ecrans`` ({rôle: [(page,
+    chemin)]}), vue à chaud (la session et ses caches) par la personne de son rôle."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    requetes = {}
+    for role, liste in ecrans.items():
+        client = Client()
+        client.force_login(personnes[role])
+        for page, chemin in liste:
+            client.get(chemin)
+            with CaptureQueriesContext(connection) as capturees:
+                reponse = client.get(chemin)
+            assert reponse.status_code == 200, (role, page, reponse.status_code)
+            requetes[(role, page)] = capturees.captured_queries
+    return requetes
+
+
 def ajouter_membre(groupe, utilisateur, institution, auteur, role="membre"):
     appartenance, _ = groupe_services.membre_ajouter(
         groupe=groupe,

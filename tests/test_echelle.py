@@ -14,6 +14,7 @@ from clspd.permissions import Action as Acces
 from evaluation.models import Valeur
 from groupes.models import Appartenance, Decision, GroupeOperationnel, Reunion
 from programmes.models import Action
+from tests.conftest import requetes_capturees
 
 pytestmark = pytest.mark.django_db
 
@@ -89,25 +90,12 @@ MAX_REQUETES = 15
 def requetes_des_pages(facteur):
     """{(rôle, page): nombre de requêtes} sur un jeu ``seed_scale`` de ce facteur, annulé
     ensuite (chaque page vue par la personne de son rôle, comme au banc)."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
     from clspd.management.commands.bench import pages_principales
 
     with transaction.atomic():
         call_command("seed_scale", factor=facteur, stdout=io.StringIO())
         personnes, pages, _ = pages_principales()
-        comptes = {}
-        for role, liste in pages.items():
-            client = Client()
-            client.force_login(personnes[role])
-            for page, chemin in liste:
-                client.get(chemin)  # à chaud : la session et ses caches
-                with CaptureQueriesContext(connection) as requetes:
-                    reponse = client.get(chemin)
-                assert reponse.status_code == 200, (role, page)
-                comptes[(role, page)] = len(requetes)
+        comptes = {cle: len(r) for cle, r in requetes_capturees(personnes, pages).items()}
         transaction.set_rollback(True)
     return comptes
 

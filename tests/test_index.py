@@ -39,7 +39,7 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -78,7 +78,7 @@ from programmes.models import (
     PlanAction,
     Proposition,
 )
-from tests.conftest import donnees_du_module
+from tests.conftest import donnees_du_module, requetes_capturees
 
 pytestmark = [
     pytest.mark.skipif(
@@ -583,7 +583,7 @@ def autres_ecrans(personnes, objets):
 
 
 def selects(capturees):
-    return [q["sql"] for q in capturees.captured_queries if q["sql"].startswith("SELECT")]
+    return [q["sql"] for q in capturees if q["sql"].startswith("SELECT")]
 
 
 @pytest.fixture(scope="module")
@@ -617,20 +617,14 @@ def _jeu(django_db_setup, django_db_blocker):
         for liste in (pages, autres_ecrans(personnes, objets)):
             for role, pages_du_role in liste.items():
                 ecrans[role].extend(pages_du_role)
-        requetes = {}
-        for role, liste in ecrans.items():
-            client = Client()
-            client.force_login(personnes[role])
-            for page, chemin in liste:
-                client.get(chemin)  # à chaud : la session et ses caches
-                with CaptureQueriesContext(connection) as capturees:
-                    reponse = client.get(chemin)
-                assert reponse.status_code == 200, (role, page, reponse.status_code)
-                requetes[(role, page)] = selects(capturees)
+        requetes = {
+            cle: selects(capturees)
+            for cle, capturees in requetes_capturees(personnes, ecrans).items()
+        }
         # La préparation d'un rapport : les cumuls d'une année du conseil, figés.
         with CaptureQueriesContext(connection) as capturees:
             contenu_du_rapport(objets["conseil"], timezone.localdate().year)
-        requetes[("coordonnateur", "contenu d'un rapport")] = selects(capturees)
+        requetes[("coordonnateur", "contenu d'un rapport")] = selects(capturees.captured_queries)
         yield SimpleNamespace(requetes=requetes, personnes=personnes)
 
 
