@@ -41,6 +41,13 @@ class ActionFiltreForm(FiltresEnLigne, forms.Form):
     annee = forms.IntegerField(
         label="Année du plan", required=False, min_value=2000, max_value=2100
     )
+    en_retard = forms.TypedChoiceField(
+        label="Échéance",
+        choices=[("", "Toutes"), ("1", "En retard")],
+        coerce=bool,
+        empty_value=False,
+        required=False,
+    )
 
     def __init__(self, *args, conseil, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,7 +60,7 @@ class ActionFiltreForm(FiltresEnLigne, forms.Form):
         self.is_valid()
         return {
             cle: valeur
-            for cle in ("programme", "statut", "territoire", "annee")
+            for cle in ("programme", "statut", "territoire", "annee", "en_retard")
             if (valeur := self.cleaned_data.get(cle))
         }
 

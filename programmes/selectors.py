@@ -10,6 +10,7 @@ from django.db.models import (
     DecimalField,
     F,
     OuterRef,
+    Q,
     Subquery,
     Sum,
     Value,
@@ -189,9 +190,19 @@ def propositions_de_l_action(action):
 # Le conseil : synthèse, propositions, exports ---------------------------------------------
 
 
-def actions_du_conseil(conseil, *, programme=None, statut=None, territoire=None, annee=None):
+def _en_retard():
+    """Une action en retard : sa date de fin est passée, elle n'est ni terminée ni
+    abandonnée."""
+    return Q(date_fin__lt=timezone.localdate()) & ~Q(statut__in=STATUTS_ACTION_CLOS)
+
+
+def actions_du_conseil(
+    conseil, *, programme=None, statut=None, territoire=None, annee=None, en_retard=False
+):
     """Les actions de tous les plans du conseil, avec les filtres de l'écran et des exports."""
     actions = Action.objects.filter(plan__groupe__conseil=conseil)
+    if en_retard:
+        actions = actions.filter(_en_retard())
     if programme:
         actions = actions.filter(programme=programme)
     if statut:
@@ -204,15 +215,20 @@ def actions_du_conseil(conseil, *, programme=None, statut=None, territoire=None,
 
 
 def synthese_du_conseil(actions):
-    """Les actions par programme, par statut et par territoire, et leur nombre ; les
-    financements par source et par année. Les décomptes viennent d'une seule requête
-    groupée."""
+    """Les actions par programme, par statut et par territoire, leur nombre et celui des
+    actions en retard ; les financements par source et par année. Les décomptes viennent
+    d'une seule requête groupée."""
     libelles_statut = dict(Action.Statut.choices)
     libelles_source = dict(Financement.Source.choices)
     par = {"programme__nom": Counter(), "statut": Counter(), "territoire__nom": Counter()}
-    for ligne in actions.values(*par).annotate(nombre=Count("pk")).order_by():
+    en_retard = 0
+    decompte = actions.values(*par).annotate(
+        nombre=Count("pk"), en_retard=Count("pk", filter=_en_retard())
+    )
+    for ligne in decompte.order_by():
         for cle, compteur in par.items():
             compteur[ligne[cle]] += ligne["nombre"]
+        en_retard += ligne["en_retard"]
 
     def lignes(cle):
         # Par ordre alphabétique ; « sans territoire » (None) en dernier.
@@ -223,6 +239,7 @@ def synthese_du_conseil(actions):
 
     return {
         "nombre": par["statut"].total(),
+        "en_retard": en_retard,
         "par_programme": lignes("programme__nom"),
         "par_statut": [
             {**ligne, "libelle": libelles_statut[ligne["statut"]]} for ligne in lignes("statut")
@@ -252,16 +269,6 @@ _COLONNES_DES_LISTES = (
     "plan__groupe__nom",
     "porteur__nom",
 )
-
-
-def actions_en_retard(actions):
-    return (
-        actions.filter(date_fin__lt=timezone.localdate())
-        .exclude(statut__in=STATUTS_ACTION_CLOS)
-        .select_related("plan__groupe", "porteur")
-        .only(*_COLONNES_DES_LISTES)
-        .order_by("date_fin", "pk")
-    )
 
 
 def actions_pour_liste(actions):

@@ -4,7 +4,6 @@ décisions. Pour le coordonnateur et la formation restreinte ; une 404 pour tout
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Window
 from django.http import FileResponse, Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,10 +19,6 @@ from clspd.views import donnees_envoyees, paginer
 from programmes import exports, selectors, services
 from programmes.forms import ActionFiltreForm, StatuerForm
 from programmes.models import Proposition
-
-# Le nombre d'actions en retard montrées sur la synthèse (les plus anciennes échéances) ;
-# le compte, lui, est complet.
-RETARDS_AFFICHES = 20
 
 # Ce que l'on exporte : les lignes (selon les actions filtrées), leurs en-têtes, leur mise en
 # forme, et le nom de la feuille du classeur.
@@ -73,25 +68,21 @@ def _liens_export(conseil, filtres):
     return liens
 
 
-def _premieres_en_retard(actions):
-    """Les actions en retard aux plus anciennes échéances, et leur nombre total, en une
-    requête : le total vient d'une fonction de fenêtre, calculée avant la limite."""
-    premieres = list(
-        selectors.actions_en_retard(actions).annotate(nb_total=Window(Count("pk")))[
-            :RETARDS_AFFICHES
-        ]
-    )
-    return premieres, premieres[0].nb_total if premieres else 0
-
-
 # Synthèse et exports --------------------------------------------------------------------
+
+
+def _lien_en_retard(filtres):
+    """La synthèse limitée aux actions en retard, les autres filtres gardés."""
+    parametres = filtres.copy()
+    parametres["en_retard"] = "1"
+    return f"?{parametres.urlencode()}#titre-actions"
 
 
 def synthese(request, conseil_pk):
     conseil = conseil_selectors.conseil_pour(request.user, conseil_pk, Acces.CONSULTER)
     filtre = ActionFiltreForm(request.GET or None, conseil=conseil)
-    actions = selectors.actions_du_conseil(conseil, **filtre.filtres())
-    en_retard, nb_en_retard = _premieres_en_retard(actions)
+    criteres = filtre.filtres()
+    actions = selectors.actions_du_conseil(conseil, **criteres)
     filtres = _filtres_en_parametres(request)
     synthese = selectors.synthese_du_conseil(actions)
     return render(
@@ -102,8 +93,8 @@ def synthese(request, conseil_pk):
             conseil,
             filtre=filtre,
             synthese=synthese,
-            en_retard=en_retard,
-            nb_en_retard=nb_en_retard,
+            # Sans objet quand la liste ne montre déjà qu'elles.
+            lien_en_retard=None if criteres.get("en_retard") else _lien_en_retard(filtres),
             page_obj=paginer(
                 request, selectors.actions_pour_liste(actions), nombre=synthese["nombre"]
             ),

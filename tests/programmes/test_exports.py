@@ -231,6 +231,9 @@ def test_xlsx_des_financements(client, formation_restreinte, conseil, donnees):
             {"Accueil des victimes", "Permanence juridique"},
             ["CAF"],
         ),
+        # La fin de « Atelier abandonné » et d'« Accueil des victimes » est passée, mais l'une
+        # est abandonnée et l'autre terminée.
+        (lambda zsp: {"en_retard": "1"}, {"Chantiers éducatifs"}, ["Commune", "FIPD"]),
         # Un filtre invalide est ignoré, comme à l'écran ; les autres s'appliquent.
         (
             lambda zsp: {"annee": "vingt", "programme": "x", "statut": Statut.VALIDEE},

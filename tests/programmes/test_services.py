@@ -562,18 +562,26 @@ def test_actions_en_retard(plan, action, institution):
     services.action_modifier(
         action, date_debut=jour(-60), date_fin=jour(-1), statut=Action.Statut.EN_COURS
     )
-    terminee = services.action_creer(
-        plan=plan,
-        titre="Terminée",
-        programme=programme(),
-        porteur=institution,
-        date_debut=jour(-60),
-        date_fin=jour(-1),
-        statut=Action.Statut.TERMINEE,
-    )
-    actions = selectors.actions_du_conseil(plan.groupe.conseil)
+    for titre, statut, fin in [
+        ("Terminée", Action.Statut.TERMINEE, jour(-1)),
+        ("Abandonnée", Action.Statut.ABANDONNEE, jour(-1)),
+        ("Finit aujourd'hui", Action.Statut.EN_COURS, jour(0)),
+        ("Sans fin", Action.Statut.EN_COURS, None),
+    ]:
+        services.action_creer(
+            plan=plan,
+            titre=titre,
+            programme=programme(),
+            porteur=institution,
+            date_debut=jour(-60),
+            date_fin=fin,
+            statut=statut,
+        )
+    conseil = plan.groupe.conseil
 
-    en_retard = list(selectors.actions_en_retard(actions))
+    en_retard = selectors.actions_du_conseil(conseil, en_retard=True)
 
-    assert en_retard == [action]
-    assert terminee not in en_retard
+    assert list(en_retard) == [action]
+    tout = selectors.actions_du_conseil(conseil)
+    assert tout.count() == 5
+    assert selectors.synthese_du_conseil(tout)["en_retard"] == 1

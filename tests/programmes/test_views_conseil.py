@@ -137,16 +137,30 @@ def test_synthese_chiffres(request, client, conseil, donnees, zsp, quartier, per
 
 
 def test_actions_en_retard(client, coordonnateur, conseil, donnees):
-    reponse = synthese(client, coordonnateur, conseil)
+    reponse = synthese(client, coordonnateur, conseil, statut=Statut.EN_COURS)
 
-    # Les actions closes (terminée, abandonnée) et celles dont la fin n'est pas passée n'y
-    # sont pas, ni l'action en retard d'un autre conseil.
-    assert [a.titre for a in reponse.context["en_retard"]] == ["Chantiers éducatifs"]
-    assert reponse.context["nb_en_retard"] == 1
-    assert "1 action en retard" in reponse.content.decode()
+    # Les actions closes (terminée, abandonnée) et celles dont la fin n'est pas passée ne
+    # sont pas comptées, ni l'action en retard d'un autre conseil.
+    assert reponse.context["synthese"]["en_retard"] == 1
+    contenu = reponse.content.decode()
+    assert "1 action en retard : date de fin passée" in contenu
+    # Le lien garde les autres filtres.
+    lien = "?statut=en_cours&amp;en_retard=1#titre-actions"
+    assert f'<a href="{lien}">Ne lister que les actions en retard</a>' in contenu
 
 
-def test_actions_en_retard_plafonnees(client, coordonnateur, conseil, groupe):
+def test_liste_des_actions_en_retard(client, coordonnateur, conseil, donnees):
+    reponse = synthese(client, coordonnateur, conseil, en_retard="1")
+
+    assert titres(reponse) == {"Chantiers éducatifs"}
+    assert reponse.context["synthese"]["nombre"] == reponse.context["synthese"]["en_retard"] == 1
+    # La liste ne montre déjà qu'elles : pas de lien vers elle-même.
+    assert reponse.context["lien_en_retard"] is None
+    assert "Ne lister que les actions en retard" not in reponse.content.decode()
+
+
+def test_actions_en_retard_toutes_listees(client, settings, coordonnateur, conseil, groupe):
+    settings.PAGINATION = 10
     plan = plan_de(groupe)
     Action.objects.bulk_create(
         Action(
@@ -155,18 +169,17 @@ def test_actions_en_retard_plafonnees(client, coordonnateur, conseil, groupe):
             programme=programme(),
             statut=Statut.PROPOSEE,
             date_debut=jour(-100),
+            # La dernière finit aujourd'hui : pas encore en retard.
             date_fin=jour(-i),
         )
-        for i in range(1, 26)
+        for i in range(26)
     )
-    reponse = synthese(client, coordonnateur, conseil)
+    reponse = synthese(client, coordonnateur, conseil, en_retard="1", page="3")
 
-    assert reponse.context["nb_en_retard"] == 25
-    # Les plus anciennes échéances d'abord.
-    assert [a.titre for a in reponse.context["en_retard"]] == [
-        f"Retard {i:02d}" for i in range(25, 5, -1)
-    ]
-    assert "Voici les 20 plus anciennes échéances." in reponse.content.decode()
+    assert reponse.context["synthese"]["en_retard"] == 25
+    assert reponse.context["page_obj"].paginator.count == 25
+    assert len(reponse.context["page_obj"].object_list) == 5
+    assert "Retard 00" not in {a.titre for a in reponse.context["page_obj"].paginator.object_list}
 
 
 def filtres(zsp):
@@ -176,6 +189,7 @@ def filtres(zsp):
         "territoire": lambda: {"territoire": zsp.pk},
         "annee": lambda: {"annee": ANNEE},
         "annee-et-statut": lambda: {"annee": ANNEE, "statut": Statut.ABANDONNEE},
+        "en-retard-et-territoire": lambda: {"en_retard": "1", "territoire": zsp.pk},
     }
 
 
@@ -185,6 +199,7 @@ ATTENDU = {
     "territoire": {"Chantiers éducatifs", "Permanence juridique"},
     "annee": {"Chantiers éducatifs", "Médiation nocturne", "Atelier abandonné"},
     "annee-et-statut": {"Atelier abandonné"},
+    "en-retard-et-territoire": {"Chantiers éducatifs"},
 }
 
 
@@ -225,6 +240,7 @@ def test_synthese_filtre_financements_par_programme(client, coordonnateur, conse
         {"programme": "999999", "territoire": "999999", "annee": "1999"},
         {"annee": "99999999999999999999999"},
         {"statut": ["en_cours", "'; DROP TABLE"], "page": "beaucoup"},
+        {"en_retard": "oui"},
     ],
 )
 def test_filtre_invalide_ignore(client, coordonnateur, conseil, donnees, parametres):
@@ -557,8 +573,7 @@ def test_nombre_de_requetes(
         assert len(reponse.content.decode().split(">Statuer<")) - 1 == 15
     elif filtre == "sans-filtre":
         assert reponse.context["page_obj"].paginator.count == 30
-        assert reponse.context["nb_en_retard"] == 15
-        assert len(reponse.context["en_retard"]) == 15
+        assert reponse.context["synthese"]["en_retard"] == 15
         assert reponse.context["synthese"]["financements"][0]["demande"] == Decimal("3000")
     else:
         # Actions impaires (en cours, sur le territoire) du premier programme : i % 6 == 3.
