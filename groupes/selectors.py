@@ -155,6 +155,12 @@ def reunion_pour_lecture(user, pk):
     return _reunion_pour(user, pk, Action.LIRE, Reunion.objects.prefetch_related("situations"))
 
 
+def reunion_pour_compte_rendu_valide(user, pk):
+    """La réunion d'une version validée : sa copie figée du compte rendu suffit, sans les
+    situations."""
+    return _reunion_pour(user, pk, Action.LIRE)
+
+
 def references_des_situations(reunion):
     return sorted(situation.reference for situation in reunion.situations.all())
 

@@ -442,7 +442,7 @@ def compte_rendu_corriger(request, pk):
 
 
 def compte_rendu_version(request, pk, version):
-    reunion = selectors.reunion_pour_lecture(request.user, pk)
+    reunion = selectors.reunion_pour_compte_rendu_valide(request.user, pk)
     compte_rendu = selectors.compte_rendu_valide(reunion, version)
     return render(
         request,
@@ -472,7 +472,7 @@ def pages_du_compte_rendu(contenu):
 
 @rendus.document("compte rendu")
 def document_du_compte_rendu(utilisateur, *, pk, version):
-    reunion = selectors.reunion_pour_lecture(utilisateur, pk)
+    reunion = selectors.reunion_pour_compte_rendu_valide(utilisateur, pk)
     compte_rendu = selectors.compte_rendu_valide(reunion, version)
     contenu = _contenu(reunion, compte_rendu)
     return rendus.Document(
