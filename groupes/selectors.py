@@ -176,18 +176,28 @@ def points_de_la_reunion(reunion):
 def suivi_des_decisions(reunion):
     """Les décisions actées aux réunions précédentes du groupe et encore ouvertes."""
     return (
-        Decision.objects.actees()
-        .ouvertes()
+        _decisions_listees(Decision.objects.actees().ouvertes())
         .filter(reunion__groupe_id=reunion.groupe_id, reunion__date__lt=reunion.date)
-        .select_related("reunion", "porteur", "institution_porteuse", "situation")
         .order_by("echeance", "pk")
     )
 
 
 def decisions_de_la_reunion(reunion):
-    return reunion.decisions.select_related(
-        "porteur", "institution_porteuse", "situation"
-    ).order_by("pk")
+    return _decisions_listees(reunion.decisions.all()).order_by("pk")
+
+
+def _decisions_listees(decisions):
+    """Les décisions et, des objets liés, ce que leurs listes montrent : la date de la
+    réunion, le nom du porteur, la référence de la situation (rien de son dossier)."""
+    return decisions.select_related("reunion", "porteur", "institution_porteuse", "situation").only(
+        *(champ.name for champ in Decision._meta.concrete_fields),
+        "reunion__date",
+        "porteur__first_name",
+        "porteur__last_name",
+        "porteur__email",
+        "institution_porteuse__nom",
+        "situation__reference",
+    )
 
 
 def membres_a_la_date(reunion):

@@ -54,10 +54,33 @@ def _total_par_action(champ):
 
 
 def avec_totaux(actions):
+    """Les totaux demandé et accordé de chaque action, en annotations : pour une action
+    seule et les exports, qui les lisent au fil de l'eau."""
     return actions.annotate(
         total_demande=_total_par_action("montant_demande"),
         total_accorde=_total_par_action("montant_accorde"),
     )
+
+
+def ajouter_totaux(actions):
+    """Les actions d'une liste (une page), avec les mêmes totaux que ``avec_totaux`` posés
+    par une requête groupée sur leurs identifiants : moins coûteuse à compiler que deux
+    sous-requêtes corrélées."""
+    actions = list(actions)
+    totaux = {}
+    if actions:
+        totaux = {
+            ligne["action"]: ligne
+            for ligne in Financement.objects.filter(action__in=[a.pk for a in actions])
+            .values("action")
+            .annotate(demande=Sum("montant_demande"), accorde=Sum("montant_accorde"))
+            .order_by()
+        }
+    for action in actions:
+        ligne = totaux.get(action.pk, {})
+        action.total_demande = ligne.get("demande") or ZERO.value
+        action.total_accorde = ligne.get("accorde") or ZERO.value
+    return actions
 
 
 # Plans --------------------------------------------------------------------------------------
@@ -89,26 +112,28 @@ def plan_pour_pilotage(user, pk):
 
 
 def actions_du_plan(plan):
+    """Les actions du plan ; leurs totaux viennent de ``ajouter_totaux``."""
     return (
-        avec_totaux(plan.actions.all())
-        .select_related("programme", "territoire", "porteur", "referent")
+        plan.actions.select_related("programme", "territoire", "porteur", "referent")
         .prefetch_related("partenaires")
         .order_by("titre", "pk")
     )
 
 
 def totaux_du_plan(plan):
-    """Les totaux demandé et accordé du plan, et par source de financement."""
-    lignes = Financement.objects.filter(action__plan=plan)
-    par_source = (
-        lignes.values("source")
+    """Les totaux demandé et accordé du plan par source de financement, et leur somme."""
+    libelles = dict(Financement.Source.choices)
+    par_source = [
+        {**ligne, "libelle": libelles[ligne["source"]]}
+        for ligne in Financement.objects.filter(action__plan=plan)
+        .values("source")
         .annotate(demande=_somme("montant_demande"), accorde=_somme("montant_accorde"))
         .order_by("source")
-    )
-    libelles = dict(Financement.Source.choices)
+    ]
     return {
-        **lignes.aggregate(demande=_somme("montant_demande"), accorde=_somme("montant_accorde")),
-        "par_source": [{**ligne, "libelle": libelles[ligne["source"]]} for ligne in par_source],
+        "demande": sum((ligne["demande"] for ligne in par_source), ZERO.value),
+        "accorde": sum((ligne["accorde"] for ligne in par_source), ZERO.value),
+        "par_source": par_source,
     }
 
 
@@ -272,9 +297,9 @@ _COLONNES_DES_LISTES = (
 
 
 def actions_pour_liste(actions):
+    """La liste des actions du conseil ; leurs totaux viennent de ``ajouter_totaux``."""
     return (
-        avec_totaux(actions)
-        .select_related("plan__groupe", "programme", "territoire", "porteur")
+        actions.select_related("plan__groupe", "programme", "territoire", "porteur")
         .only(*_COLONNES_DES_LISTES, "programme__nom", "territoire__nom")
         .order_by("plan__groupe__nom", "titre", "pk")
     )

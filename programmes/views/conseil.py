@@ -85,6 +85,8 @@ def synthese(request, conseil_pk):
     actions = selectors.actions_du_conseil(conseil, **criteres)
     filtres = _filtres_en_parametres(request)
     synthese = selectors.synthese_du_conseil(actions)
+    page = paginer(request, selectors.actions_pour_liste(actions), nombre=synthese["nombre"])
+    page.object_list = selectors.ajouter_totaux(page.object_list)
     return render(
         request,
         "programmes/conseil_synthese.html",
@@ -95,9 +97,7 @@ def synthese(request, conseil_pk):
             synthese=synthese,
             # Sans objet quand la liste ne montre déjà qu'elles.
             lien_en_retard=None if criteres.get("en_retard") else _lien_en_retard(filtres),
-            page_obj=paginer(
-                request, selectors.actions_pour_liste(actions), nombre=synthese["nombre"]
-            ),
+            page_obj=page,
             querystring=filtres.urlencode(),
             liens_export=_liens_export(conseil, filtres),
         ),

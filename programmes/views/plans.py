@@ -179,6 +179,7 @@ def plan_detail(request, pk):
     plan = selectors.plan_pour_lecture(request.user, pk)
     droits = _droits(request, plan.groupe)
     page = paginer(request, selectors.actions_du_plan(plan))
+    page.object_list = selectors.ajouter_totaux(page.object_list)
     return render(
         request,
         "programmes/plan_detail.html",
@@ -229,7 +230,7 @@ def pages_du_plan(plan, actions, lieux):
 def document_du_plan(utilisateur, *, pk):
     plan = selectors.plan_pour_lecture(utilisateur, pk)
     contenu = _contenu_du_plan(plan)
-    actions = list(selectors.actions_du_plan(plan))
+    actions = selectors.ajouter_totaux(selectors.actions_du_plan(plan))
     return rendus.Document(
         gabarit="pdf/plan_action.html",
         contexte={**contenu, "actions": actions, "peut_modifier": False},

@@ -314,8 +314,12 @@ def test_totaux_calcules_par_action_plan_et_source(plan, action, institution):
             montant_accorde=Decimal(accorde) if accorde else None,
         )
 
+    sans_financement = services.action_creer(
+        plan=plan, titre="Sans", programme=programme(), porteur=institution, date_debut=jour(0)
+    )
+
     totaux = selectors.totaux_du_plan(plan)
-    actions = {a.titre: a for a in selectors.actions_du_plan(plan)}
+    actions = {a.titre: a for a in selectors.ajouter_totaux(selectors.actions_du_plan(plan))}
 
     assert totaux["demande"] == Decimal("1700.50")
     assert totaux["accorde"] == Decimal("1000")
@@ -326,6 +330,18 @@ def test_totaux_calcules_par_action_plan_et_source(plan, action, institution):
     assert actions["Chantiers éducatifs"].total_demande == Decimal("1500.50")
     assert actions["Chantiers éducatifs"].total_accorde == Decimal("800")
     assert actions["Autre"].total_demande == Decimal("200")
+    assert (actions["Sans"].total_demande, actions["Sans"].total_accorde) == (0, 0)
+    # Les listes (requête groupée) et les exports (annotations) donnent les mêmes totaux.
+    annotees = selectors.avec_totaux(plan.actions.all())
+    assert {(a.pk, a.total_demande, a.total_accorde) for a in annotees} == {
+        (a.pk, a.total_demande, a.total_accorde) for a in actions.values()
+    }
+    assert sans_financement.pk in {a.pk for a in annotees}
+
+
+def test_totaux_d_une_liste_vide(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert selectors.ajouter_totaux([]) == []
 
 
 # Schéma local de tranquillité publique ------------------------------------------------------
