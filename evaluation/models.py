@@ -11,9 +11,9 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from clspd.chemins import chemin
 from clspd.models import Conseil, Programme, champ_texte
 from programmes.models import Action
 
@@ -295,7 +295,7 @@ class Saisie(models.Model):
         return f"{self.evaluation.action} — {self.periode}"
 
     def get_absolute_url(self):
-        return reverse("evaluation:saisie", args=[self.pk])
+        return chemin("evaluation:saisie", args=[self.pk])
 
     @property
     def periode(self):
@@ -434,7 +434,7 @@ class RapportEvaluation(models.Model):
         return self.titre
 
     def get_absolute_url(self):
-        return reverse("evaluation:rapport", args=[self.pk])
+        return chemin("evaluation:rapport", args=[self.pk])
 
 
 class CommentaireRapport(models.Model):

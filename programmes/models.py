@@ -7,9 +7,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from clspd.chemins import chemin
 from clspd.models import Institution, Programme, Territoire, champ_texte
 from groupes.models import Decision, GroupeOperationnel
 
@@ -90,7 +90,7 @@ class PlanAction(models.Model):
         return self.titre
 
     def get_absolute_url(self):
-        return reverse("programmes:plan_detail", args=[self.pk])
+        return chemin("programmes:plan_detail", args=[self.pk])
 
     @property
     def est_clos(self):
@@ -376,7 +376,7 @@ class Action(models.Model):
         return self.titre
 
     def get_absolute_url(self):
-        return reverse("programmes:action_detail", args=[self.pk])
+        return chemin("programmes:action_detail", args=[self.pk])
 
     def clean(self):
         erreurs = {}

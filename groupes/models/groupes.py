@@ -3,11 +3,11 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from clspd.chemins import chemin
 from clspd.models import Conseil, Institution, Programme, Territoire, UniciteParConseil
 
 
@@ -102,7 +102,7 @@ class GroupeOperationnel(UniciteParConseil, models.Model):
         return self.nom
 
     def get_absolute_url(self):
-        return reverse("groupes:detail", args=[self.pk])
+        return chemin("groupes:detail", args=[self.pk])
 
     def clean(self):
         erreurs = {}

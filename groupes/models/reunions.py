@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from clspd.chemins import chemin
 from clspd.models import Institution, champ_texte
 from groupes.models.groupes import Appartenance, GroupeOperationnel
 
@@ -94,7 +94,7 @@ class Reunion(models.Model):
         return f"{self.objet} du {self.date:%d/%m/%Y}"
 
     def get_absolute_url(self):
-        return reverse("groupes:reunion_detail", args=[self.pk])
+        return chemin("groupes:reunion_detail", args=[self.pk])
 
     @property
     def debut(self):
@@ -367,7 +367,7 @@ class CompteRendu(models.Model):
         return f"Compte rendu v{self.version} — {self.reunion}"
 
     def get_absolute_url(self):
-        return reverse("groupes:compte_rendu_version", args=[self.reunion_id, self.version])
+        return chemin("groupes:compte_rendu_version", args=[self.reunion_id, self.version])
 
     @property
     def est_valide(self):

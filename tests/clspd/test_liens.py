@@ -1,5 +1,6 @@
-"""La balise ``{% url %}`` du projet (clspd/templatetags/liens.py) : le même texte que celle
-de Django, dans chaque cas, qu'elle prenne son chemin rapide ou non."""
+"""``clspd.chemins.chemin`` et la balise ``{% url %}`` du projet (clspd/templatetags/liens.py)
+: le même texte que ``reverse`` et que la balise de Django, dans chaque cas, qu'elles
+prennent leur chemin rapide ou non."""
 
 import uuid
 
@@ -8,6 +9,7 @@ from django.template import Context, Engine, engines
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 
+from clspd import chemins
 from clspd.templatetags import liens
 
 DJANGO = Engine()  # le moteur sans nos builtins : la balise d'origine
@@ -59,7 +61,7 @@ def test_meme_texte_que_django(texte, contexte):
 
 def test_chemin_rapide_identique_a_reverse_pour_beaucoup_d_identifiants():
     for pk in [1, 9, 10, 99, 123456, 987_654_321_000, 2**40]:
-        assert liens.chemin("groupes:compte_rendu_pdf", [pk, pk + 1]) == reverse(
+        assert chemins.chemin("groupes:compte_rendu_pdf", [pk, pk + 1]) == reverse(
             "groupes:compte_rendu_pdf", args=[pk, pk + 1]
         )
 
@@ -70,7 +72,7 @@ def test_arguments_refuses_comme_django(args):
     with pytest.raises(NoReverseMatch):
         reverse("groupes:reunion_detail", args=args)
     with pytest.raises(NoReverseMatch):
-        liens.chemin("groupes:reunion_detail", args)
+        chemins.chemin("groupes:reunion_detail", args)
     with pytest.raises(NoReverseMatch):
         projet("{% url 'groupes:reunion_detail' " + " ".join(map(str, args)) + " %}")
 
@@ -84,12 +86,12 @@ def test_echappement_comme_django():
 
 def test_prefixe_du_site_suivi():
     # Le site servi sous un préfixe (SCRIPT_NAME) : chaque préfixe a son gabarit.
-    assert liens.chemin("groupes:reunion_detail", [3]) == reverse(
+    assert chemins.chemin("groupes:reunion_detail", [3]) == reverse(
         "groupes:reunion_detail", args=[3]
     )
     set_script_prefix("/clspd/")
-    assert liens.chemin("groupes:reunion_detail", [3]).startswith("/clspd/")
-    assert liens.chemin("groupes:reunion_detail", [3]) == reverse(
+    assert chemins.chemin("groupes:reunion_detail", [3]).startswith("/clspd/")
+    assert chemins.chemin("groupes:reunion_detail", [3]) == reverse(
         "groupes:reunion_detail", args=[3]
     )
 
@@ -107,8 +109,16 @@ def test_application_courante_de_la_requete():
 
 def test_gabarit_du_nom():
     # Le chemin rapide sert bien : le gabarit du nom, et None quand il ne peut servir.
-    assert liens._modele("/", None, "groupes:compte_rendu_pdf", 2, None) == (
+    assert chemins._modele("/", None, "groupes:compte_rendu_pdf", 2, None) == (
         reverse("groupes:compte_rendu_pdf", args=[11, 22]).replace("11", "{}").replace("22", "{}")
     )
-    assert liens._modele("/", None, "rendu_pdf", 1, None) is None
-    assert liens._modele("/", None, "groupes:reunion_detail", 2, None) is None
+    assert chemins._modele("/", None, "rendu_pdf", 1, None) is None
+    assert chemins._modele("/", None, "groupes:reunion_detail", 2, None) is None
+
+
+def test_liens_des_objets_par_le_chemin_rapide():
+    # get_absolute_url passe par chemin : le même lien que reverse.
+    from groupes.models import Reunion
+
+    reunion = Reunion(pk=31)
+    assert reunion.get_absolute_url() == reverse("groupes:reunion_detail", args=[31])
