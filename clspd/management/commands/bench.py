@@ -626,7 +626,9 @@ def _mesures_pdf(chemin, utilisateur_pk):
     # avec WeasyPrint seul sur le HTML capturé : les deux mesures voient la même machine.
     debut = time.perf_counter()
     telecharger()
-    tours = 5 if time.perf_counter() - debut < 1 else 2
+    # Environ trois secondes de mesures par PDF, trois rendus au moins : la médiane de cinq
+    # rendus courts variait de 10 points d'une fois à l'autre sur une machine partagée.
+    tours = max(3, min(21, round(3 / (time.perf_counter() - debut))))
     totaux, seuls = [], []
     for _ in range(tours):
         debut = time.perf_counter()
